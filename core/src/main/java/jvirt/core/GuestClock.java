@@ -1,0 +1,51 @@
+package jvirt.core;
+
+/**
+ * The guest's time base: a counter running at a fixed frequency from the host's monotonic clock
+ * (RISC-V {@code mtime}, 10 MHz on the virt board). The guest may set it; it then keeps counting.
+ */
+public final class GuestClock {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final long frequencyHz;
+    private volatile long offsetNanos;
+
+    public GuestClock(long frequencyHz) {
+        if (frequencyHz <= 0 || frequencyHz > NANOS_PER_SECOND) {
+            throw new IllegalArgumentException("clock frequency out of range: " + frequencyHz);
+        }
+        this.frequencyHz = frequencyHz;
+        this.offsetNanos = System.nanoTime();
+    }
+
+    public long frequencyHz() {
+        return frequencyHz;
+    }
+
+    /** The counter now. */
+    public long ticks() {
+        return toTicks(System.nanoTime() - offsetNanos);
+    }
+
+    /** Sets the counter to {@code ticks} now (a guest write to {@code mtime}). */
+    public void setTicks(long ticks) {
+        offsetNanos = System.nanoTime() - toNanos(ticks);
+    }
+
+    /** Host nanoseconds from now until the counter reaches {@code ticks}; zero or less if already there. */
+    public long nanosUntil(long ticks) {
+        return toNanos(ticks) - (System.nanoTime() - offsetNanos);
+    }
+
+    private long toTicks(long nanos) {
+        // Split so that nanos * frequency cannot overflow for any uptime.
+        return nanos / NANOS_PER_SECOND * frequencyHz + nanos % NANOS_PER_SECOND * frequencyHz / NANOS_PER_SECOND;
+    }
+
+    private long toNanos(long ticks) {
+        if (ticks >= Long.MAX_VALUE / 2) {
+            return Long.MAX_VALUE / 2; // "never": keeps callers' arithmetic from overflowing
+        }
+        return ticks / frequencyHz * NANOS_PER_SECOND + ticks % frequencyHz * NANOS_PER_SECOND / frequencyHz;
+    }
+}
