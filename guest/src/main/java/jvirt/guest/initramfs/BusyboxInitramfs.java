@@ -1,0 +1,89 @@
+package jvirt.guest.initramfs;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import jvirt.guest.kernel.KernelModule;
+import jvirt.guest.kernel.ModuleSelection;
+
+/**
+ * The initramfs of a busybox guest: {@code /bin/busybox}, the usual directories, {@code /dev/console}
+ * and {@code /dev/null} (the kernel opens the console before {@code /init} runs, so it must exist in
+ * the archive), root in {@code /etc/passwd} and {@code /etc/group}, a profile, the kernel modules
+ * with a {@code modules.dep}, and {@code /init}.
+ */
+public final class BusyboxInitramfs {
+    /** The line {@code /init} prints once the kernel's file systems are mounted; boot benchmarks stop the clock here. */
+    public static final String MARKER = "jvirt: init started";
+
+    private static final List<String> DIRECTORIES =
+            List.of("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "mnt", "etc", "lib/modules");
+
+    private BusyboxInitramfs() {
+    }
+
+    /**
+     * Writes the archive. {@code modulesBuiltin} is the kernel's {@code modules.builtin}, kept so
+     * that modprobe knows a built-in module needs no file; {@code mtime} stamps every entry.
+     */
+    public static void write(OutputStream out, byte[] busybox, String kernelVersion, ModuleSelection modules,
+            String modulesBuiltin, long mtime) throws IOException {
+        try (NewcWriter cpio = new NewcWriter(out, mtime)) {
+            for (String directory : DIRECTORIES) {
+                cpio.directory(directory, 0755);
+            }
+            cpio.directory("tmp", 01777);
+            cpio.directory("root", 0700);
+            cpio.characterDevice("dev/console", 0600, 5, 1);
+            cpio.characterDevice("dev/null", 0666, 1, 3);
+            cpio.file("bin/busybox", 0755, busybox);
+            cpio.file("etc/passwd", 0644, text("root:x:0:0:root:/root:/bin/sh\n"));
+            cpio.file("etc/group", 0644, text("root:x:0:\n"));
+            cpio.file("etc/profile", 0644, text(profile()));
+            String moduleDirectory = "lib/modules/" + kernelVersion + "/";
+            for (KernelModule module : modules.loadOrder()) {
+                cpio.file(moduleDirectory + module.path(), 0644, module.image());
+            }
+            cpio.file(moduleDirectory + "modules.dep", 0644, text(modules.modulesDep()));
+            cpio.file(moduleDirectory + "modules.builtin", 0644, text(modulesBuiltin));
+            cpio.file("init", 0755, text(initScript(modules.names())));
+        }
+    }
+
+    /**
+     * The fixed {@code /init}: mount, print the marker before anything slow, load the modules in
+     * dependency order (a failure is one warning line, not the end of the boot), then a shell with
+     * job control on the console. {@code sh -l} so that it reads {@code /etc/profile}.
+     */
+    static String initScript(List<String> moduleLoadOrder) {
+        return """
+                #!/bin/busybox sh
+                /bin/busybox --install -s
+                export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+                mount -t proc proc /proc
+                mount -t sysfs sysfs /sys
+                mount -t devtmpfs devtmpfs /dev
+                echo "%s"
+                for module in %s; do
+                \tmodprobe "$module" 2>/dev/null || echo "jvirt: warning: could not load module $module"
+                done
+                hostname jvirt
+                echo "jvirt: busybox shell; 'poweroff -f' to stop"
+                exec setsid cttyhack sh -l
+                """.formatted(MARKER, String.join(" ", moduleLoadOrder));
+    }
+
+    /** The prompt ends in "# " literally, so it reads the same whatever prompt escapes busybox supports. */
+    static String profile() {
+        return """
+                export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+                export HOME=/root
+                export PS1='\\u@\\h:\\w# '
+                """;
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

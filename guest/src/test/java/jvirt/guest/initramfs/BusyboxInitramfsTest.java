@@ -1,0 +1,71 @@
+package jvirt.guest.initramfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import jvirt.guest.kernel.KernelModules;
+import jvirt.guest.kernel.ModuleSelection;
+import jvirt.guest.kernel.TinyElf;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BusyboxInitramfsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void laysOutTheGuestRoot() throws IOException, InterruptedException {
+        KernelModules modules = new KernelModules();
+        modules.addFile("kernel/drivers/net/virtio_net.ko", TinyElf.module("depends=failover"));
+        modules.addFile("kernel/net/core/failover.ko", TinyElf.module("depends="));
+        ModuleSelection selection = modules.select(List.of("virtio_net"));
+        Path archive = dir.resolve("initrd.cpio");
+
+        try (OutputStream out = Files.newOutputStream(archive)) {
+            BusyboxInitramfs.write(out, "busybox".getBytes(StandardCharsets.UTF_8), "6.1.0-test", selection,
+                    "kernel/drivers/char/virtio_console.ko\n", 1_700_000_000L);
+        }
+
+        assertThat(Cpio.list(archive, false)).contains(
+                "bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "mnt", "root", "etc",
+                "dev/console", "dev/null", "bin/busybox", "etc/passwd", "etc/group", "etc/profile", "init",
+                "lib/modules/6.1.0-test/kernel/net/core/failover.ko",
+                "lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko",
+                "lib/modules/6.1.0-test/modules.dep",
+                "lib/modules/6.1.0-test/modules.builtin");
+        List<String> verbose = Cpio.list(archive, true);
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("crw------- .* 5, +1 .* dev/console"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("crw-rw-rw- .* 1, +3 .* dev/null"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* init"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* bin/busybox"));
+    }
+
+    @Test
+    void initPrintsTheMarkerBeforeLoadingModulesAndEndsInAShell() {
+        String init = BusyboxInitramfs.initScript(List.of("failover", "virtio_net"));
+        List<String> lines = init.lines().toList();
+
+        assertThat(lines.getFirst()).isEqualTo("#!/bin/busybox sh");
+        assertThat(lines.get(1)).isEqualTo("/bin/busybox --install -s");
+        assertThat(lines).containsSubsequence(
+                "mount -t proc proc /proc",
+                "mount -t sysfs sysfs /sys",
+                "mount -t devtmpfs devtmpfs /dev",
+                "echo \"jvirt: init started\"",
+                "for module in failover virtio_net; do",
+                "hostname jvirt",
+                "exec setsid cttyhack sh -l");
+        assertThat(lines).filteredOn(l -> l.contains(BusyboxInitramfs.MARKER)).hasSize(1);
+        assertThat(lines.getLast()).isEqualTo("exec setsid cttyhack sh -l");
+    }
+
+    @Test
+    void theRootPromptEndsInHashSpace() {
+        assertThat(BusyboxInitramfs.profile()).contains("PS1='\\u@\\h:\\w# '");
+    }
+}
