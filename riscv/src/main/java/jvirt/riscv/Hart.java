@@ -1,0 +1,1017 @@
+package jvirt.riscv;
+
+import static jvirt.riscv.Mmu.BYTE;
+import static jvirt.riscv.Mmu.INT;
+import static jvirt.riscv.Mmu.LONG;
+import static jvirt.riscv.Mmu.SHORT;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import jvirt.core.Bus;
+import jvirt.core.DeadlineTimer;
+import jvirt.core.GuestClock;
+import jvirt.core.Machine;
+import jvirt.core.MachineExit;
+import jvirt.core.WriteMonitor;
+import jvirt.riscv.fpu.Fpu;
+
+/**
+ * One RV64GC hart. It runs on its own thread ({@link #run()}): look up the block at {@code pc},
+ * execute it, and between blocks deliver interrupts when something has raised {@link #attention}.
+ *
+ * <p>Other threads talk to a hart only through interrupt lines ({@link #setSoftwareInterrupt},
+ * {@link #setExternalInterrupt}), its timer compare ({@link #setMtimecmp}) and {@link #stop()}.
+ */
+public final class Hart implements Machine.Vcpu {
+    static final int U = 0;
+    static final int S = 1;
+    static final int M = 3;
+
+    static final long MSTATUS_SIE = 1L << 1;
+    static final long MSTATUS_MIE = 1L << 3;
+    static final long MSTATUS_SPIE = 1L << 5;
+    static final long MSTATUS_MPIE = 1L << 7;
+    static final long MSTATUS_SPP = 1L << 8;
+    static final int MSTATUS_MPP_SHIFT = 11;
+    static final long MSTATUS_MPP = 3L << MSTATUS_MPP_SHIFT;
+    static final long MSTATUS_FS = 3L << 13;
+    static final long MSTATUS_MPRV = 1L << 17;
+    static final long MSTATUS_SUM = 1L << 18;
+    static final long MSTATUS_MXR = 1L << 19;
+    static final long MSTATUS_TVM = 1L << 20;
+    static final long MSTATUS_TW = 1L << 21;
+    static final long MSTATUS_TSR = 1L << 22;
+    /** UXL = SXL = 2 (64-bit), read-only. */
+    static final long MSTATUS_XLEN = 2L << 32 | 2L << 34;
+    static final long MSTATUS_SD = 1L << 63;
+
+    static final long MIP_SSIP = 1L << Cause.IRQ_S_SOFT;
+    static final long MIP_MSIP = 1L << Cause.IRQ_M_SOFT;
+    static final long MIP_STIP = 1L << Cause.IRQ_S_TIMER;
+    static final long MIP_MTIP = 1L << Cause.IRQ_M_TIMER;
+    static final long MIP_SEIP = 1L << Cause.IRQ_S_EXT;
+    static final long MIP_MEIP = 1L << Cause.IRQ_M_EXT;
+
+    static final long MENVCFG_STCE = 1L << 63;
+
+    private static final int BLOCK_CACHE_BITS = 14;
+    private static final int MAX_BLOCK_INSNS = 64;
+    private static final VarHandle MIP_LINES;
+
+    static {
+        try {
+            MIP_LINES = MethodHandles.lookup().findVarHandle(Hart.class, "mipLines", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int hartId;
+    /** x0..x31, plus x[32]: where writes to x0 go. */
+    final long[] x = new long[33];
+    final long[] f = new long[32];
+    long pc;
+    int priv = M;
+    final Fpu fpu = new Fpu();
+    int frm;
+
+    long mstatus = MSTATUS_XLEN;
+    long medeleg;
+    long mideleg;
+    long mie;
+    long mtvec;
+    long mscratch;
+    long mepc;
+    long mcause;
+    long mtval;
+    long mcounteren;
+    long mcountinhibit;
+    long menvcfg;
+    long stvec;
+    long sscratch;
+    long sepc;
+    long scause;
+    long stval;
+    long scounteren;
+    long senvcfg;
+    /** Pending bits written by software: SSIP, STIP (without Sstc) and the software SEIP. */
+    long mipSoftware;
+    /** Pending bits driven by wires and timers: MSIP, MTIP, MEIP, SEIP, STIP (Sstc). Atomic. */
+    volatile long mipLines;
+    volatile long mtimecmp = -1;
+    long stimecmp = -1;
+    /** Instructions retired since reset; counters are views of it. */
+    long retired;
+    long cycleOffset;
+    long instretOffset;
+
+    /** LR/SC reservation: RAM offset (or -1) and the value loaded. */
+    long reservation = -1;
+    long reservedValue;
+
+    final TrapException trap = new TrapException();
+    final Mmu mmu;
+    final GuestClock clock;
+    private final Machine machine;
+    private final MemorySegment mem;
+    private final WriteMonitor monitor;
+    private final byte[] pageFlags;
+    private final Block[] blocks = new Block[1 << BLOCK_CACHE_BITS];
+    private final long[] decodeBuffer = new long[MAX_BLOCK_INSNS + 1];
+    private final TimerCompare machineTimer = new TimerCompare();
+    private final TimerCompare supervisorTimer = new TimerCompare();
+    private final DeadlineTimer deadlines;
+
+    /** Current TLBs for data loads and stores (by effective privilege) and fetches. */
+    Tlb loadTlb;
+    Tlb storeTlb;
+    Tlb fetchTlb;
+
+    /** Something needs the hart's attention between blocks: an interrupt line, a timer, a stop request. */
+    volatile boolean attention = true;
+    private volatile boolean stopRequested;
+    private volatile Thread thread;
+
+    /**
+     * Creates hart {@code hartId}, using {@code bus} for memory, {@code clock} for the {@code time}
+     * CSR and {@code deadlines} for its timers, reporting unrecoverable guest states to {@code machine}.
+     *
+     * @param maxSatpMode the widest paging mode supported: 8 (Sv39), 9 (Sv48) or 10 (Sv57)
+     */
+    public Hart(int hartId, Bus bus, GuestClock clock, DeadlineTimer deadlines, Machine machine, int maxSatpMode) {
+        this.hartId = hartId;
+        this.clock = clock;
+        this.deadlines = deadlines;
+        this.machine = machine;
+        this.mmu = new Mmu(this, bus, maxSatpMode);
+        this.mem = bus.ram().segment();
+        this.monitor = bus.ram().monitor();
+        this.pageFlags = monitor.flags();
+        deadlines.add(machineTimer);
+        deadlines.add(supervisorTimer);
+        updateContext();
+    }
+
+    public int hartId() {
+        return hartId;
+    }
+
+    /** Resets to M-mode at {@code resetPc} with {@code a0}, {@code a1}, {@code a2} set (the virt reset protocol). */
+    public void reset(long resetPc, long a0, long a1, long a2) {
+        pc = resetPc;
+        x[10] = a0;
+        x[11] = a1;
+        x[12] = a2;
+        priv = M;
+        updateContext();
+    }
+
+    public long pc() {
+        return pc;
+    }
+
+    public long register(int i) {
+        return x[i];
+    }
+
+    public long fregister(int i) {
+        return f[i];
+    }
+
+    // ---- signals from other threads ----
+
+    /** CLINT {@code msip}. */
+    public void setSoftwareInterrupt(boolean pending) {
+        setLine(MIP_MSIP, pending);
+    }
+
+    /** PLIC output for this hart's M-mode ({@code machine}) or S-mode context. */
+    public void setExternalInterrupt(boolean machineLevel, boolean pending) {
+        setLine(machineLevel ? MIP_MEIP : MIP_SEIP, pending);
+    }
+
+    public long mtimecmp() {
+        return mtimecmp;
+    }
+
+    /** CLINT {@code mtimecmp} write: MTIP follows {@code mtime >= mtimecmp}. */
+    public void setMtimecmp(long value) {
+        mtimecmp = value;
+        evaluateTimer(machineTimer, value, MIP_MTIP);
+    }
+
+    @Override
+    public void stop() {
+        stopRequested = true;
+        signal();
+    }
+
+    private void setLine(long bit, boolean pending) {
+        long old = pending ? (long) MIP_LINES.getAndBitwiseOr(this, bit) : (long) MIP_LINES.getAndBitwiseAnd(this, ~bit);
+        if (((old & bit) != 0) != pending) {
+            signal();
+        }
+    }
+
+    /** Makes the hart look at its interrupts before its next block, waking it from WFI. */
+    private void signal() {
+        attention = true;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void evaluateTimer(TimerCompare timer, long compare, long bit) {
+        if (clock.ticks() >= compare) {
+            timer.armed = Long.MAX_VALUE;
+            setLine(bit, true);
+        } else {
+            setLine(bit, false);
+            timer.armed = compare;
+            deadlines.reschedule();
+        }
+    }
+
+    /** Re-evaluates STIP from {@code stimecmp} when Sstc is enabled by {@code menvcfg.STCE}. */
+    void evaluateSupervisorTimer() {
+        if ((menvcfg & MENVCFG_STCE) != 0) {
+            evaluateTimer(supervisorTimer, stimecmp, MIP_STIP);
+        } else {
+            supervisorTimer.armed = Long.MAX_VALUE;
+            setLine(MIP_STIP, false);
+        }
+    }
+
+    /** A compare register armed in the machine's {@link DeadlineTimer}. */
+    private final class TimerCompare implements DeadlineTimer.Target {
+        volatile long armed = Long.MAX_VALUE;
+
+        @Override
+        public long deadline() {
+            return armed;
+        }
+
+        @Override
+        public void expired() {
+            armed = Long.MAX_VALUE;
+            setLine(this == machineTimer ? MIP_MTIP : MIP_STIP, true);
+        }
+    }
+
+    // ---- the run loop ----
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (!stopRequested) {
+                if (attention) {
+                    attention = false;
+                    takeInterrupt();
+                    continue;
+                }
+                step();
+            }
+        } finally {
+            thread = null;
+        }
+    }
+
+    /** Runs blocks until {@code instructions} have retired or the hart stops; for tests and tools. */
+    public void runFor(long instructions) {
+        thread = Thread.currentThread();
+        long end = retired + instructions;
+        try {
+            while (!stopRequested && retired < end) {
+                if (attention) {
+                    attention = false;
+                    takeInterrupt();
+                    continue;
+                }
+                step();
+            }
+        } finally {
+            thread = null;
+        }
+    }
+
+    /** Executes one block (or takes the trap its fetch raises). */
+    private void step() {
+        Block b;
+        try {
+            b = lookup(pc);
+        } catch (TrapException t) {
+            takeTrap(t.cause, t.tval);
+            return;
+        }
+        execute(b);
+    }
+
+    private Block lookup(long vpc) {
+        Tlb t = fetchTlb;
+        int i = Tlb.index(vpc);
+        long off;
+        if (t.tag[i] == (vpc & ~0xFFFL | t.gen)) {
+            off = vpc + t.delta[i];
+        } else {
+            off = mmu.fetchOffset(vpc);
+            if (off < 0) {
+                return decodeRom(vpc, mmu.romPa);
+            }
+        }
+        Block b = blocks[(int) (off >>> 1) & (blocks.length - 1)];
+        if (b != null && b.ramOffset == off && b.generation == monitor.generation((int) (off >>> 12))) {
+            return b;
+        }
+        return decode(vpc, off);
+    }
+
+    /** Decodes the block at {@code vpc}, whose first byte is at RAM offset {@code off}, and caches it. */
+    private Block decode(long vpc, long off) {
+        int page = (int) (off >>> 12);
+        monitor.markCode(page);
+        int generation = monitor.generation(page);
+        int n = 0;
+        int pos = 0;
+        long pageEnd = 0x1000 - (off & 0xFFF);
+        while (true) {
+            int low = mem.get(SHORT, off + pos) & 0xFFFF;
+            long insn;
+            int len = Decoder.length(low);
+            if (len == 4) {
+                if (pos + 4 > pageEnd) {
+                    if (n == 0) {
+                        return decodeStraddling(vpc, low);
+                    }
+                    break;
+                }
+                insn = Decoder.decode32(mem.get(INT, off + pos));
+            } else {
+                insn = Decoder.decode16(low);
+            }
+            decodeBuffer[n++] = Op.at(insn, pos >>> 1);
+            pos += len;
+            if (Op.endsBlock(Op.op(insn))) {
+                return cache(new Block(off, generation, java.util.Arrays.copyOf(decodeBuffer, n), pos, n));
+            }
+            if (n == MAX_BLOCK_INSNS || pos + 2 > pageEnd) {
+                break;
+            }
+        }
+        decodeBuffer[n] = Op.pack(Op.END, 0, 0, 0, 0) | (long) (pos >>> 1) << 24;
+        return cache(new Block(off, generation, java.util.Arrays.copyOf(decodeBuffer, n + 1), pos, n));
+    }
+
+    private Block cache(Block b) {
+        blocks[(int) (b.ramOffset >>> 1) & (blocks.length - 1)] = b;
+        return b;
+    }
+
+    /** A 32-bit instruction whose second half is on the next page: decoded each time, never cached. */
+    private Block decodeStraddling(long vpc, int low) {
+        long next = mmu.fetchOffset(vpc + 2);
+        int high = next < 0 ? mmu.readRom(mmu.romPa) : mem.get(SHORT, next) & 0xFFFF;
+        return single(Decoder.decode32(low | high << 16), 4);
+    }
+
+    /** Code in ROM (the reset vector): decoded one instruction at a time, never cached. */
+    private Block decodeRom(long vpc, long pa) {
+        int low = mmu.readRom(pa);
+        if (Decoder.length(low) == 2) {
+            return single(Decoder.decode16(low), 2);
+        }
+        return single(Decoder.decode32(low | mmu.readRom(pa + 2) << 16), 4);
+    }
+
+    private static Block single(long insn, int length) {
+        long first = Op.at(insn, 0);
+        long[] code = Op.endsBlock(Op.op(insn)) ? new long[] {first}
+                : new long[] {first, Op.pack(Op.END, 0, 0, 0, 0) | (long) (length >>> 1) << 24};
+        return new Block(-1, 0, code, length, 1);
+    }
+
+    // ---- execution ----
+
+    private void execute(Block b) {
+        final long[] x = this.x;
+        final long[] code = b.code;
+        final long base = pc;
+        final int length = b.byteLength;
+        int i = 0;
+        try {
+            for (; ; i++) {
+                long w = code[i];
+                switch ((int) w & 0xFF) {
+                    case Op.END -> {
+                        pc = base + length;
+                        retired += b.count;
+                        return;
+                    }
+                    case Op.LUI -> x[Op.rd(w)] = Op.imm(w);
+                    case Op.AUIPC -> x[Op.rd(w)] = base + 2L * Op.offset(w) + Op.imm(w);
+                    case Op.JAL -> {
+                        x[Op.rd(w)] = base + length;
+                        pc = base + 2L * Op.offset(w) + Op.imm(w);
+                        retired += b.count;
+                        return;
+                    }
+                    case Op.JALR -> {
+                        long target = x[Op.rs1(w)] + Op.imm(w) & ~1L;
+                        x[Op.rd(w)] = base + length;
+                        pc = target;
+                        retired += b.count;
+                        return;
+                    }
+                    case Op.BEQ -> {
+                        branch(x[Op.rs1(w)] == x[Op.rs2(w)], w, base, length, b.count);
+                        return;
+                    }
+                    case Op.BNE -> {
+                        branch(x[Op.rs1(w)] != x[Op.rs2(w)], w, base, length, b.count);
+                        return;
+                    }
+                    case Op.BLT -> {
+                        branch(x[Op.rs1(w)] < x[Op.rs2(w)], w, base, length, b.count);
+                        return;
+                    }
+                    case Op.BGE -> {
+                        branch(x[Op.rs1(w)] >= x[Op.rs2(w)], w, base, length, b.count);
+                        return;
+                    }
+                    case Op.BLTU -> {
+                        branch(Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) < 0, w, base, length, b.count);
+                        return;
+                    }
+                    case Op.BGEU -> {
+                        branch(Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) >= 0, w, base, length, b.count);
+                        return;
+                    }
+                    case Op.LB -> x[Op.rd(w)] = (byte) load8(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LH -> x[Op.rd(w)] = (short) load16(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LW -> x[Op.rd(w)] = (int) load32(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LD -> x[Op.rd(w)] = load64(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LBU -> x[Op.rd(w)] = load8(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LHU -> x[Op.rd(w)] = load16(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.LWU -> x[Op.rd(w)] = load32(x[Op.rs1(w)] + Op.imm(w));
+                    case Op.SB -> store8(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
+                    case Op.SH -> store16(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
+                    case Op.SW -> store32(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
+                    case Op.SD -> store64(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
+                    case Op.ADDI -> x[Op.rd(w)] = x[Op.rs1(w)] + Op.imm(w);
+                    case Op.SLTI -> x[Op.rd(w)] = x[Op.rs1(w)] < Op.imm(w) ? 1 : 0;
+                    case Op.SLTIU -> x[Op.rd(w)] = Long.compareUnsigned(x[Op.rs1(w)], Op.imm(w)) < 0 ? 1 : 0;
+                    case Op.XORI -> x[Op.rd(w)] = x[Op.rs1(w)] ^ Op.imm(w);
+                    case Op.ORI -> x[Op.rd(w)] = x[Op.rs1(w)] | Op.imm(w);
+                    case Op.ANDI -> x[Op.rd(w)] = x[Op.rs1(w)] & Op.imm(w);
+                    case Op.SLLI -> x[Op.rd(w)] = x[Op.rs1(w)] << Op.imm(w);
+                    case Op.SRLI -> x[Op.rd(w)] = x[Op.rs1(w)] >>> Op.imm(w);
+                    case Op.SRAI -> x[Op.rd(w)] = x[Op.rs1(w)] >> Op.imm(w);
+                    case Op.ADD -> x[Op.rd(w)] = x[Op.rs1(w)] + x[Op.rs2(w)];
+                    case Op.SUB -> x[Op.rd(w)] = x[Op.rs1(w)] - x[Op.rs2(w)];
+                    case Op.SLL -> x[Op.rd(w)] = x[Op.rs1(w)] << x[Op.rs2(w)];
+                    case Op.SLT -> x[Op.rd(w)] = x[Op.rs1(w)] < x[Op.rs2(w)] ? 1 : 0;
+                    case Op.SLTU -> x[Op.rd(w)] = Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) < 0 ? 1 : 0;
+                    case Op.XOR -> x[Op.rd(w)] = x[Op.rs1(w)] ^ x[Op.rs2(w)];
+                    case Op.SRL -> x[Op.rd(w)] = x[Op.rs1(w)] >>> x[Op.rs2(w)];
+                    case Op.SRA -> x[Op.rd(w)] = x[Op.rs1(w)] >> x[Op.rs2(w)];
+                    case Op.OR -> x[Op.rd(w)] = x[Op.rs1(w)] | x[Op.rs2(w)];
+                    case Op.AND -> x[Op.rd(w)] = x[Op.rs1(w)] & x[Op.rs2(w)];
+                    case Op.ADDIW -> x[Op.rd(w)] = (int) (x[Op.rs1(w)] + Op.imm(w));
+                    case Op.SLLIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] << Op.imm(w);
+                    case Op.SRLIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >>> Op.imm(w);
+                    case Op.SRAIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >> Op.imm(w);
+                    case Op.ADDW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] + (int) x[Op.rs2(w)];
+                    case Op.SUBW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] - (int) x[Op.rs2(w)];
+                    case Op.SLLW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] << x[Op.rs2(w)];
+                    case Op.SRLW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >>> x[Op.rs2(w)];
+                    case Op.SRAW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >> x[Op.rs2(w)];
+                    case Op.FENCE -> VarHandle.fullFence();
+                    case Op.MUL -> x[Op.rd(w)] = x[Op.rs1(w)] * x[Op.rs2(w)];
+                    case Op.MULH -> x[Op.rd(w)] = Math.multiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
+                    case Op.MULHU -> x[Op.rd(w)] = Math.unsignedMultiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
+                    case Op.MULHSU -> {
+                        long a = x[Op.rs1(w)];
+                        long c = x[Op.rs2(w)];
+                        x[Op.rd(w)] = Math.multiplyHigh(a, c) + (c < 0 ? a : 0);
+                    }
+                    case Op.MULW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] * (int) x[Op.rs2(w)];
+                    default -> {
+                        if (Op.endsBlock((int) w & 0xFF)) {
+                            retired += i; // what ran before it, visible to a counter read
+                            pc = base + 2L * Op.offset(w);
+                            i = -1;
+                            system(w, length - 2 * Op.offset(w));
+                            retired++;
+                            return;
+                        }
+                        slowOp(w);
+                    }
+                }
+            }
+        } catch (TrapException t) {
+            if (i >= 0) { // i < 0: a system instruction, whose pc and counts are already set
+                pc = base + 2L * Op.offset(code[i]);
+                retired += i;
+            }
+            takeTrap(t.cause, t.tval);
+        }
+    }
+
+    private void branch(boolean taken, long w, long base, int length, int count) {
+        pc = taken ? base + 2L * Op.offset(w) + Op.imm(w) : base + length;
+        retired += count;
+    }
+
+    /** Instructions kept out of {@link #execute}'s switch so that it stays small enough to compile well. */
+    private void slowOp(long w) {
+        final long[] x = this.x;
+        int rd = Op.rd(w);
+        long a = x[Op.rs1(w)];
+        long c = x[Op.rs2(w)];
+        switch (Op.op(w)) {
+            case Op.DIV -> x[rd] = c == 0 ? -1 : a == Long.MIN_VALUE && c == -1 ? a : a / c;
+            case Op.DIVU -> x[rd] = c == 0 ? -1 : Long.divideUnsigned(a, c);
+            case Op.REM -> x[rd] = c == 0 ? a : a == Long.MIN_VALUE && c == -1 ? 0 : a % c;
+            case Op.REMU -> x[rd] = c == 0 ? a : Long.remainderUnsigned(a, c);
+            case Op.DIVW -> {
+                int p = (int) a;
+                int q = (int) c;
+                x[rd] = q == 0 ? -1 : p == Integer.MIN_VALUE && q == -1 ? p : p / q;
+            }
+            case Op.DIVUW -> x[rd] = (int) c == 0 ? -1 : Integer.divideUnsigned((int) a, (int) c);
+            case Op.REMW -> {
+                int p = (int) a;
+                int q = (int) c;
+                x[rd] = q == 0 ? p : p == Integer.MIN_VALUE && q == -1 ? 0 : p % q;
+            }
+            case Op.REMUW -> x[rd] = (int) c == 0 ? (int) a : Integer.remainderUnsigned((int) a, (int) c);
+            case Op.SH1ADD -> x[rd] = (a << 1) + c;
+            case Op.SH2ADD -> x[rd] = (a << 2) + c;
+            case Op.SH3ADD -> x[rd] = (a << 3) + c;
+            case Op.ADD_UW -> x[rd] = (a & 0xFFFFFFFFL) + c;
+            case Op.SH1ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 1) + c;
+            case Op.SH2ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 2) + c;
+            case Op.SH3ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 3) + c;
+            case Op.SLLI_UW -> x[rd] = (a & 0xFFFFFFFFL) << Op.imm(w);
+            case Op.ANDN -> x[rd] = a & ~c;
+            case Op.ORN -> x[rd] = a | ~c;
+            case Op.XNOR -> x[rd] = ~(a ^ c);
+            case Op.CLZ -> x[rd] = Long.numberOfLeadingZeros(a);
+            case Op.CLZW -> x[rd] = Integer.numberOfLeadingZeros((int) a);
+            case Op.CTZ -> x[rd] = Long.numberOfTrailingZeros(a);
+            case Op.CTZW -> x[rd] = Integer.numberOfTrailingZeros((int) a);
+            case Op.CPOP -> x[rd] = Long.bitCount(a);
+            case Op.CPOPW -> x[rd] = Integer.bitCount((int) a);
+            case Op.MAX -> x[rd] = Math.max(a, c);
+            case Op.MAXU -> x[rd] = Long.compareUnsigned(a, c) >= 0 ? a : c;
+            case Op.MIN -> x[rd] = Math.min(a, c);
+            case Op.MINU -> x[rd] = Long.compareUnsigned(a, c) <= 0 ? a : c;
+            case Op.SEXT_B -> x[rd] = (byte) a;
+            case Op.SEXT_H -> x[rd] = (short) a;
+            case Op.ZEXT_H -> x[rd] = a & 0xFFFF;
+            case Op.ROL -> x[rd] = Long.rotateLeft(a, (int) c);
+            case Op.ROLW -> x[rd] = Integer.rotateLeft((int) a, (int) c);
+            case Op.ROR -> x[rd] = Long.rotateRight(a, (int) c);
+            case Op.RORI -> x[rd] = Long.rotateRight(a, (int) Op.imm(w));
+            case Op.RORIW -> x[rd] = Integer.rotateRight((int) a, (int) Op.imm(w));
+            case Op.RORW -> x[rd] = Integer.rotateRight((int) a, (int) c);
+            case Op.ORC_B -> x[rd] = orcB(a);
+            case Op.REV8 -> x[rd] = Long.reverseBytes(a);
+            case Op.CLMUL -> x[rd] = clmul(a, c);
+            case Op.CLMULH -> x[rd] = clmulh(a, c);
+            case Op.CLMULR -> x[rd] = clmulh(a, c) << 1 | clmul(a, c) >>> 63;
+            case Op.BCLR -> x[rd] = a & ~(1L << c);
+            case Op.BCLRI -> x[rd] = a & ~(1L << Op.imm(w));
+            case Op.BEXT -> x[rd] = a >>> c & 1;
+            case Op.BEXTI -> x[rd] = a >>> Op.imm(w) & 1;
+            case Op.BINV -> x[rd] = a ^ 1L << c;
+            case Op.BINVI -> x[rd] = a ^ 1L << Op.imm(w);
+            case Op.BSET -> x[rd] = a | 1L << c;
+            case Op.BSETI -> x[rd] = a | 1L << Op.imm(w);
+            case Op.FLW -> {
+                requireFs();
+                f[rd] = NAN_BOX | load32(a + Op.imm(w));
+                dirtyFs();
+            }
+            case Op.FLD -> {
+                requireFs();
+                f[rd] = load64(a + Op.imm(w));
+                dirtyFs();
+            }
+            case Op.FSW -> {
+                requireFs();
+                store32(a + Op.imm(w), f[Op.rs2(w)]);
+            }
+            case Op.FSD -> {
+                requireFs();
+                store64(a + Op.imm(w), f[Op.rs2(w)]);
+            }
+            case Op.FP -> FloatingPoint.execute(this, w);
+            case Op.LR_W, Op.LR_D, Op.SC_W, Op.SC_D, Op.AMO_W, Op.AMO_D -> atomic(w, a, c);
+            default -> throw new IllegalStateException("no implementation for op " + Op.op(w));
+        }
+    }
+
+    private static long orcB(long a) {
+        long r = 0;
+        for (int i = 0; i < 64; i += 8) {
+            if ((a >>> i & 0xFF) != 0) {
+                r |= 0xFFL << i;
+            }
+        }
+        return r;
+    }
+
+    private static long clmul(long a, long b) {
+        long r = 0;
+        for (int i = 0; i < 64; i++) {
+            if ((b >>> i & 1) != 0) {
+                r ^= a << i;
+            }
+        }
+        return r;
+    }
+
+    private static long clmulh(long a, long b) {
+        long r = 0;
+        for (int i = 1; i < 64; i++) {
+            if ((b >>> i & 1) != 0) {
+                r ^= a >>> (64 - i);
+            }
+        }
+        return r;
+    }
+
+    // ---- A ----
+
+    private void atomic(long w, long va, long src) {
+        int op = Op.op(w);
+        boolean dword = op == Op.LR_D || op == Op.SC_D || op == Op.AMO_D;
+        int size = dword ? 8 : 4;
+        long result;
+        switch (op) {
+            case Op.LR_W, Op.LR_D -> {
+                long off = mmu.atomicOffset(va, size, Pmp.R);
+                result = dword ? (long) Mmu.ATOMIC_LONG.getVolatile(mem, off) : (int) Mmu.ATOMIC_INT.getVolatile(mem, off);
+                reservation = off;
+                reservedValue = result;
+                reservedSize = size;
+            }
+            case Op.SC_W, Op.SC_D -> {
+                long off = mmu.atomicOffset(va, size, Pmp.W);
+                boolean ok = reservation == off && reservedSize == size && (dword
+                        ? Mmu.ATOMIC_LONG.compareAndSet(mem, off, reservedValue, src)
+                        : Mmu.ATOMIC_INT.compareAndSet(mem, off, (int) reservedValue, (int) src));
+                reservation = -1;
+                if (ok) {
+                    mmu.noteStore(off, size, src);
+                }
+                result = ok ? 0 : 1;
+            }
+            default -> {
+                long off = mmu.atomicOffset(va, size, Pmp.W);
+                result = dword ? Atomics.amo64(mem, off, (int) Op.imm(w), src) : Atomics.amo32(mem, off, (int) Op.imm(w), (int) src);
+                mmu.noteStore(off, size, src);
+            }
+        }
+        x[Op.rd(w)] = result;
+    }
+
+    int reservedSize;
+
+    // ---- F and D ----
+
+    static final long NAN_BOX = 0xFFFFFFFF00000000L;
+
+    void requireFs() {
+        if ((mstatus & MSTATUS_FS) == 0) {
+            throw illegalInstruction();
+        }
+    }
+
+    void dirtyFs() {
+        mstatus |= MSTATUS_FS;
+    }
+
+    TrapException illegalInstruction() {
+        return trap.set(Cause.ILLEGAL_INSTRUCTION, TrapException.TVAL_INSTRUCTION);
+    }
+
+    // ---- system instructions: pc is the instruction's own; {@code length} is its size in bytes ----
+
+    private void system(long w, int length) {
+        long next = pc + length;
+        switch (Op.op(w)) {
+            case Op.ILLEGAL -> throw illegalInstruction();
+            case Op.ECALL -> throw trap.set(Cause.ECALL_U + (priv == M ? 3 : priv), 0);
+            case Op.EBREAK -> throw trap.set(Cause.BREAKPOINT, pc);
+            case Op.MRET -> {
+                if (priv != M) {
+                    throw illegalInstruction();
+                }
+                mret();
+                return;
+            }
+            case Op.SRET -> {
+                if (priv == U || (priv == S && (mstatus & MSTATUS_TSR) != 0)) {
+                    throw illegalInstruction();
+                }
+                sret();
+                return;
+            }
+            case Op.WFI -> {
+                if (priv == U || (priv == S && (mstatus & MSTATUS_TW) != 0)) {
+                    throw illegalInstruction();
+                }
+                pc = next;
+                waitForInterrupt();
+                return;
+            }
+            case Op.SFENCE_VMA -> {
+                if (priv == U || (priv == S && (mstatus & MSTATUS_TVM) != 0)) {
+                    throw illegalInstruction();
+                }
+                mmu.flushTranslated();
+            }
+            case Op.FENCE_I -> VarHandle.fullFence(); // decoded code is dropped on every write already
+            default -> {
+                Csr.execute(this, w);
+                updateContext();
+                attention = true; // an enable bit may have changed
+            }
+        }
+        pc = next;
+    }
+
+    private void mret() {
+        int target = (int) (mstatus >>> MSTATUS_MPP_SHIFT & 3);
+        long st = mstatus;
+        st = (st & MSTATUS_MPIE) != 0 ? st | MSTATUS_MIE : st & ~MSTATUS_MIE;
+        st |= MSTATUS_MPIE;
+        st &= ~MSTATUS_MPP; // MPP = U
+        if (target != M) {
+            st &= ~MSTATUS_MPRV;
+        }
+        mstatus = st;
+        priv = target;
+        reservation = -1;
+        pc = mepc;
+        updateContext();
+        attention = true;
+    }
+
+    private void sret() {
+        int target = (mstatus & MSTATUS_SPP) != 0 ? S : U;
+        long st = mstatus;
+        st = (st & MSTATUS_SPIE) != 0 ? st | MSTATUS_SIE : st & ~MSTATUS_SIE;
+        st |= MSTATUS_SPIE;
+        st &= ~MSTATUS_SPP;
+        st &= ~MSTATUS_MPRV;
+        mstatus = st;
+        priv = target;
+        reservation = -1;
+        pc = sepc;
+        updateContext();
+        attention = true;
+    }
+
+    /** WFI: sleeps until an interrupt is pending and locally enabled, whatever the global enables say. */
+    private void waitForInterrupt() {
+        if (mie == 0) {
+            // Nothing can ever wake this hart: it is halted until the machine ends.
+            machine.vcpuHalted(this::describe);
+            while (!stopRequested) {
+                LockSupport.park(this);
+            }
+            return;
+        }
+        while (!attention && ((mipSoftware | mipLines) & mie) == 0) {
+            LockSupport.park(this);
+        }
+    }
+
+    // ---- traps and interrupts ----
+
+    /** Delivers the highest-priority pending interrupt that is enabled, if any. */
+    private void takeInterrupt() {
+        long pending = (mipSoftware | mipLines) & mie;
+        if (pending == 0) {
+            return;
+        }
+        long machineLevel = pending & ~mideleg;
+        if (machineLevel != 0 && (priv < M || (mstatus & MSTATUS_MIE) != 0)) {
+            takeTrap(Cause.INTERRUPT | highestPriority(machineLevel), 0);
+            return;
+        }
+        long supervisorLevel = pending & mideleg;
+        if (supervisorLevel != 0 && (priv < S || (priv == S && (mstatus & MSTATUS_SIE) != 0))) {
+            takeTrap(Cause.INTERRUPT | highestPriority(supervisorLevel), 0);
+        }
+    }
+
+    private static final int[] PRIORITY = {
+        Cause.IRQ_M_EXT, Cause.IRQ_M_SOFT, Cause.IRQ_M_TIMER, Cause.IRQ_S_EXT, Cause.IRQ_S_SOFT, Cause.IRQ_S_TIMER,
+    };
+
+    private static int highestPriority(long bits) {
+        for (int irq : PRIORITY) {
+            if ((bits >>> irq & 1) != 0) {
+                return irq;
+            }
+        }
+        return Long.numberOfTrailingZeros(bits);
+    }
+
+    /** Takes a trap at the current pc: to S-mode when delegated and not from M-mode, else to M-mode. */
+    void takeTrap(long cause, long tval) {
+        boolean interrupt = cause < 0;
+        int code = (int) cause & 63;
+        if (tval == TrapException.TVAL_INSTRUCTION) {
+            tval = instructionBits(pc);
+        }
+        reservation = -1;
+        long delegated = interrupt ? mideleg : medeleg;
+        if (priv <= S && (delegated >>> code & 1) != 0) {
+            scause = cause;
+            sepc = pc;
+            stval = tval;
+            long st = mstatus & ~(MSTATUS_SPIE | MSTATUS_SIE | MSTATUS_SPP);
+            st |= (mstatus & MSTATUS_SIE) != 0 ? MSTATUS_SPIE : 0;
+            st |= priv == S ? MSTATUS_SPP : 0;
+            mstatus = st;
+            priv = S;
+            pc = vector(stvec, interrupt, code);
+        } else {
+            long handler = mtvec & ~3L;
+            if (!interrupt && priv == M && pc == handler) {
+                // The M-mode trap handler itself faults: nothing can ever run again.
+                machine.exit(new MachineExit.Fault(String.format(
+                        "hart %d: %s at the M-mode trap handler 0x%x (tval 0x%x): the guest cannot continue%n%s",
+                        hartId, Cause.describe(cause), pc, tval, describe())));
+                stopRequested = true;
+                return;
+            }
+            mcause = cause;
+            mepc = pc;
+            mtval = tval;
+            long st = mstatus & ~(MSTATUS_MPIE | MSTATUS_MIE | MSTATUS_MPP);
+            st |= (mstatus & MSTATUS_MIE) != 0 ? MSTATUS_MPIE : 0;
+            st |= (long) priv << MSTATUS_MPP_SHIFT;
+            mstatus = st;
+            priv = M;
+            pc = vector(mtvec, interrupt, code);
+        }
+        updateContext();
+        attention = true;
+    }
+
+    private static long vector(long tvec, boolean interrupt, int code) {
+        long base = tvec & ~3L;
+        return interrupt && (tvec & 1) != 0 ? base + 4L * code : base;
+    }
+
+    /** The bits of the instruction at {@code va} for {@code mtval}, or 0 if they cannot be fetched. */
+    private long instructionBits(long va) {
+        try {
+            long low = fetchHalf(va);
+            return Decoder.length((int) low) == 2 ? low : low | fetchHalf(va + 2) << 16;
+        } catch (TrapException e) {
+            return 0;
+        }
+    }
+
+    private long fetchHalf(long va) {
+        long off = mmu.fetchOffset(va);
+        return off < 0 ? mmu.readRom(mmu.romPa) : mem.get(SHORT, off) & 0xFFFF;
+    }
+
+    /** Privilege of data accesses: M-mode with MPRV uses MPP's. */
+    int dataPriv() {
+        return priv == M && (mstatus & MSTATUS_MPRV) != 0 ? (int) (mstatus >>> MSTATUS_MPP_SHIFT & 3) : priv;
+    }
+
+    /** Selects the TLBs for the current privilege and MPRV. */
+    void updateContext() {
+        int dp = dataPriv();
+        loadTlb = mmu.load[dp];
+        storeTlb = mmu.store[dp];
+        fetchTlb = mmu.fetch[priv];
+    }
+
+    // ---- loads and stores: TLB hit straight to RAM, everything else through the MMU ----
+
+    private long load8(long va) {
+        Tlb t = loadTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFFL | t.gen)) {
+            return mem.get(BYTE, va + t.delta[i]) & 0xFFL;
+        }
+        return mmu.loadSlow(va, 1);
+    }
+
+    private long load16(long va) {
+        Tlb t = loadTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFEL | t.gen)) {
+            return mem.get(SHORT, va + t.delta[i]) & 0xFFFFL;
+        }
+        return mmu.loadSlow(va, 2);
+    }
+
+    private long load32(long va) {
+        Tlb t = loadTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFCL | t.gen)) {
+            return mem.get(INT, va + t.delta[i]) & 0xFFFFFFFFL;
+        }
+        return mmu.loadSlow(va, 4);
+    }
+
+    private long load64(long va) {
+        Tlb t = loadTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFF8L | t.gen)) {
+            return mem.get(LONG, va + t.delta[i]);
+        }
+        return mmu.loadSlow(va, 8);
+    }
+
+    private void store8(long va, long v) {
+        Tlb t = storeTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFFL | t.gen)) {
+            long off = va + t.delta[i];
+            mem.set(BYTE, off, (byte) v);
+            if (pageFlags[(int) (off >>> 12)] != 0) {
+                monitor.stored(off, 1, v);
+            }
+            return;
+        }
+        mmu.storeSlow(va, 1, v);
+    }
+
+    private void store16(long va, long v) {
+        Tlb t = storeTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFEL | t.gen)) {
+            long off = va + t.delta[i];
+            mem.set(SHORT, off, (short) v);
+            if (pageFlags[(int) (off >>> 12)] != 0) {
+                monitor.stored(off, 2, v);
+            }
+            return;
+        }
+        mmu.storeSlow(va, 2, v);
+    }
+
+    private void store32(long va, long v) {
+        Tlb t = storeTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFFCL | t.gen)) {
+            long off = va + t.delta[i];
+            mem.set(INT, off, (int) v);
+            if (pageFlags[(int) (off >>> 12)] != 0) {
+                monitor.stored(off, 4, v);
+            }
+            return;
+        }
+        mmu.storeSlow(va, 4, v);
+    }
+
+    private void store64(long va, long v) {
+        Tlb t = storeTlb;
+        int i = Tlb.index(va);
+        if (t.tag[i] == (va & ~0xFF8L | t.gen)) {
+            long off = va + t.delta[i];
+            mem.set(LONG, off, v);
+            if (pageFlags[(int) (off >>> 12)] != 0) {
+                monitor.stored(off, 8, v);
+            }
+            return;
+        }
+        mmu.storeSlow(va, 8, v);
+    }
+
+    // ---- diagnostics ----
+
+    private static final String[] ABI = {
+        "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+        "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    };
+
+    /** The architectural state as text, for fault reports. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("hart %d  pc %016x  priv %s  instret %d%n", hartId, pc, "USHM".charAt(priv), retired));
+        for (int i = 0; i < 32; i++) {
+            sb.append(String.format("%4s %016x%s", ABI[i], x[i], i % 4 == 3 ? System.lineSeparator() : "  "));
+        }
+        sb.append(String.format("mstatus %016x  mcause %016x  mepc %016x  mtval %016x%n", Csr.readMstatus(this), mcause, mepc, mtval));
+        sb.append(String.format("mtvec %016x  mie %03x  mip %03x  satp %016x%n", mtvec, mie, mipSoftware | mipLines, mmu.satp()));
+        sb.append(String.format("scause %016x  sepc %016x  stval %016x  stvec %016x", scause, sepc, stval, stvec));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,44 @@
+package jvirt.riscv;
+
+import java.util.Arrays;
+
+/**
+ * A direct-mapped translation cache for one access type and one privilege context, mapping a
+ * virtual page straight to its offset in guest RAM. Only RAM pages whose whole 4 KiB have one
+ * PMP decision are cached; everything else takes the slow path on every access.
+ *
+ * <p>A tag is the virtual page address with the cache's generation in bits 3..11. Flushing bumps
+ * the generation (O(1)); the low three bits stay zero, so a lookup that ORs in the low address
+ * bits of a misaligned access misses and the slow path handles it.
+ */
+final class Tlb {
+    static final int BITS = 10;
+    static final int SIZE = 1 << BITS;
+    static final int MASK = SIZE - 1;
+    private static final long GEN_STEP = 8;
+    private static final long GEN_LIMIT = 4096;
+
+    final long[] tag = new long[SIZE];
+    /** RAM offset minus virtual page address: {@code va + delta} is the RAM offset of {@code va}. */
+    final long[] delta = new long[SIZE];
+    long gen = GEN_STEP;
+
+    static int index(long va) {
+        return (int) (va >>> 12) & MASK;
+    }
+
+    void fill(long va, long ramOffsetOfPage) {
+        long page = va & ~0xFFFL;
+        int i = index(va);
+        tag[i] = page | gen;
+        delta[i] = ramOffsetOfPage - page;
+    }
+
+    void flush() {
+        gen += GEN_STEP;
+        if (gen >= GEN_LIMIT) {
+            Arrays.fill(tag, 0);
+            gen = GEN_STEP;
+        }
+    }
+}
