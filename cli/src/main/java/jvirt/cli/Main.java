@@ -1,0 +1,37 @@
+package jvirt.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code jvirt} command. */
+@Command(name = "jvirt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Run a computer inside your computer: a RISC-V 64 machine emulated in Java.",
+        subcommands = {RunCommand.class, ImageCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, with one-line error reporting instead of stack traces. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("jvirt: " + oneLine(e));
+            return 1;
+        });
+        return cli;
+    }
+
+    static String oneLine(Throwable e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jvirt " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package jvirt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import jvirt.core.MachineExit;
+import jvirt.guest.GuestImage;
+import jvirt.guest.GuestImages;
+import jvirt.riscv.Isa;
+import jvirt.virt.BoardConfig;
+import jvirt.virt.VirtBoard;
+import jvirt.virt.boot.BootException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jvirt run}: boots a virt machine in the foreground with its serial console on this
+ * terminal, like {@code qemu-system-riscv64 -M virt -nographic}. With no kernel and no firmware it
+ * boots the default guest, pulling it first if needed.
+ */
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Boot a RISC-V virt machine with its serial console on this terminal.",
+            "With no --kernel and no --bios, boots the default Debian guest (pulled on first use).",
+            "Ctrl-A X quits; Ctrl-A H lists the console's escapes."},
+        footer = {"", "Exit status: 0 when the guest powers off (or reboots with --no-reboot, or Ctrl-A X);",
+            "the guest's own status when it reports a failure (sifive_test, tohost);",
+            "1 for bad arguments or boot files; 3 when the machine cannot go on."})
+final class RunCommand implements Callable<Integer> {
+    /** Where Debian's opensbi package puts the firmware on a host that has it installed. */
+    private static final Path HOST_OPENSBI = Path.of("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "512M",
+            description = "Guest RAM, e.g. 512M or 2G (no suffix: MiB). Default: ${DEFAULT-VALUE}.")
+    private String memory;
+
+    @Option(names = {"--smp", "-smp"}, paramLabel = "N", defaultValue = "1",
+            description = "Number of harts (CPUs), each on its own thread. Default: ${DEFAULT-VALUE}.")
+    private int cpus;
+
+    @Option(names = {"--bios", "-bios"}, paramLabel = "FILE",
+            description = "Firmware: a flat binary loaded at 0x80000000, or a RISC-V ELF loaded at its own"
+                    + " addresses and entered in M-mode (an ELF defining 'tohost' ends the run when it writes there)."
+                    + " Default: OpenSBI fw_dynamic.bin.")
+    private Path bios;
+
+    @Option(names = {"--kernel", "-kernel"}, paramLabel = "FILE", description = "Linux kernel Image.")
+    private Path kernel;
+
+    @Option(names = {"--initrd", "-initrd"}, paramLabel = "FILE", description = "Initial RAM disk (cpio archive).")
+    private Path initrd;
+
+    @Option(names = {"--append", "-append"}, paramLabel = "CMDLINE", description = "Kernel command line.")
+    private String append;
+
+    @Option(names = {"--no-reboot", "-no-reboot"}, description = "Exit instead of restarting when the guest reboots.")
+    private boolean noReboot;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        BoardConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            err.println("jvirt: " + e.getMessage());
+            return 1;
+        }
+        try (StdioConsole console = StdioConsole.ofProcess()) {
+            while (true) {
+                MachineExit exit;
+                try (VirtBoard board = VirtBoard.create(config, console.output())) {
+                    console.attach(board.console(), board::quit);
+                    exit = board.run();
+                } catch (BootException e) {
+                    err.println("jvirt: " + e.getMessage());
+                    return 1;
+                }
+                if (exit instanceof MachineExit.Reset && !noReboot) {
+                    continue;
+                }
+                console.close();
+                if (exit instanceof MachineExit.Fault fault) {
+                    err.println("jvirt: " + fault.message());
+                }
+                return exit.exitCode();
+            }
+        }
+    }
+
+    private BoardConfig config() throws IOException {
+        long bytes = Sizes.parseMemory(memory);
+        Path firmware = bios;
+        Path kernelImage = kernel;
+        Path initrdImage = initrd;
+        String cmdline = append;
+        if (kernelImage == null && initrdImage != null) {
+            throw new IllegalArgumentException("--initrd needs --kernel");
+        }
+        if (kernelImage == null && bios == null) {
+            GuestImage guest = GuestImages.pull(GuestImages.DEFAULT_IMAGE, GuestImages.cacheRoot(), false,
+                    TerminalProgress.onStderr());
+            firmware = guest.firmware();
+            kernelImage = guest.kernel();
+            initrdImage = guest.initrd();
+            cmdline = append == null ? guest.defaultAppend() : append;
+        } else if (firmware == null) {
+            firmware = defaultFirmware();
+        }
+        return new BoardConfig(bytes, cpus, Isa.SATP_SV48, firmware, kernelImage, initrdImage, cmdline);
+    }
+
+    /** OpenSBI for a user-supplied kernel: the default guest's, else the host's opensbi package, else pulled. */
+    private static Path defaultFirmware() throws IOException {
+        var cached = GuestImages.cached(GuestImages.DEFAULT_IMAGE, GuestImages.cacheRoot());
+        if (cached.isPresent()) {
+            return cached.get().firmware();
+        }
+        if (Files.isReadable(HOST_OPENSBI)) {
+            return HOST_OPENSBI;
+        }
+        return GuestImages.pull(GuestImages.DEFAULT_IMAGE, GuestImages.cacheRoot(), false, TerminalProgress.onStderr())
+                .firmware();
+    }
+}

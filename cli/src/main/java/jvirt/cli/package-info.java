@@ -1,0 +1,6 @@
+/**
+ * The {@code jvirt} command (picocli): {@code run} boots a machine in the foreground with QEMU's
+ * flag spellings, {@code image} manages guest images. Also the host side of the console: stdio in
+ * raw mode with QEMU's Ctrl-A escapes.
+ */
+package jvirt.cli;
