@@ -32,7 +32,10 @@ public final class GuestClock {
         offsetNanos = System.nanoTime() - toNanos(ticks);
     }
 
-    /** Host nanoseconds from now until the counter reaches {@code ticks}; zero or less if already there. */
+    /**
+     * Host nanoseconds from now until the counter reaches {@code ticks} (unsigned, like {@code
+     * mtimecmp}); zero or less if already there.
+     */
     public long nanosUntil(long ticks) {
         return toNanos(ticks) - (System.nanoTime() - offsetNanos);
     }
@@ -43,7 +46,7 @@ public final class GuestClock {
     }
 
     private long toNanos(long ticks) {
-        if (ticks >= Long.MAX_VALUE / 2) {
+        if (ticks < 0 || ticks >= Long.MAX_VALUE / 2) {
             return Long.MAX_VALUE / 2; // "never": keeps callers' arithmetic from overflowing
         }
         return ticks / frequencyHz * NANOS_PER_SECOND + ticks % frequencyHz * NANOS_PER_SECOND / frequencyHz;

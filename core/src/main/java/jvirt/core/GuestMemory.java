@@ -34,7 +34,7 @@ public final class GuestMemory implements AutoCloseable {
      *     range wraps around the 64-bit address space
      */
     public GuestMemory(long base, long size) {
-        if (size <= 0 || (size & 0xFFF) != 0 || (base & 0xFFF) != 0 || base + size < base) {
+        if (size <= 0 || (size & 0xFFF) != 0 || (base & 0xFFF) != 0 || Long.compareUnsigned(base + size, base) <= 0) {
             throw new IllegalArgumentException("guest RAM must be a positive multiple of 4 KiB, got "
                     + size + " bytes at 0x" + Long.toHexString(base));
         }
@@ -94,6 +94,12 @@ public final class GuestMemory implements AutoCloseable {
     public void write(long paddr, byte[] data) {
         MemorySegment.copy(data, 0, slice(paddr, data.length), ValueLayout.JAVA_BYTE, 0, data.length);
         monitor.written(paddr - base, data.length);
+    }
+
+    /** Copies all of {@code data} into RAM at {@code paddr}. */
+    public void write(long paddr, MemorySegment data) {
+        MemorySegment.copy(data, 0, slice(paddr, data.byteSize()), 0, data.byteSize());
+        monitor.written(paddr - base, data.byteSize());
     }
 
     /** Copies {@code length} bytes of RAM at {@code paddr} out. */

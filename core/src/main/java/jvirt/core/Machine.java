@@ -18,6 +18,9 @@ public final class Machine implements AutoCloseable {
     public interface Vcpu extends Runnable {
         /** Asks the vCPU to leave {@link #run()} soon; called from another thread. */
         void stop();
+
+        /** The vCPU's architectural state as text, for fault reports. */
+        String describe();
     }
 
     private final List<Vcpu> vcpus = new ArrayList<>();
@@ -46,8 +49,14 @@ public final class Machine implements AutoCloseable {
                 try {
                     vcpu.run();
                 } catch (Throwable t) {
-                    exit(new MachineExit.Fault("emulator fault on " + Thread.currentThread().getName()
-                            + ": " + t));
+                    String state;
+                    try {
+                        state = vcpu.describe();
+                    } catch (RuntimeException e) {
+                        state = "(state unavailable: " + e + ")";
+                    }
+                    exit(new MachineExit.Fault("emulator fault on " + Thread.currentThread().getName() + ": " + t
+                            + System.lineSeparator() + state));
                 }
             });
             threads.add(thread);

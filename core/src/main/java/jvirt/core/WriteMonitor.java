@@ -23,6 +23,8 @@ public final class WriteMonitor {
 
     private final byte[] flags;
     private final int[] generation;
+    /** Per page, bit i: bytes [64i, 64i + 64) hold decoded code. Writes elsewhere on the page keep it. */
+    private final long[] codeChunks;
     private volatile StoreHook hook;
     private volatile long hookStart;
     private volatile long hookEnd;
@@ -31,6 +33,7 @@ public final class WriteMonitor {
         int pages = Math.toIntExact(ramSize >>> 12);
         this.flags = new byte[pages];
         this.generation = new int[pages];
+        this.codeChunks = new long[pages];
     }
 
     /** Per-page watch flags indexed by RAM offset {@code >>> 12}; zero means unwatched. */
@@ -43,8 +46,14 @@ public final class WriteMonitor {
         return generation[page];
     }
 
-    /** Marks a page as holding decoded code (before its bytes are read, so a racing write is seen). */
-    public void markCode(int page) {
+    /**
+     * Marks the 64-byte chunk holding {@code ramOffset} as decoded code. Decoders call it before
+     * reading the bytes, so a write racing with the decoder either lands first or bumps the
+     * generation.
+     */
+    public void markCode(long ramOffset) {
+        int page = (int) (ramOffset >>> 12);
+        codeChunks[page] |= 1L << ((ramOffset & 0xFFF) >>> 6);
         flags[page] |= CODE;
     }
 
@@ -62,7 +71,7 @@ public final class WriteMonitor {
     public void stored(long ramOffset, int size, long value) {
         int page = (int) (ramOffset >>> 12);
         byte flag = flags[page];
-        if ((flag & CODE) != 0) {
+        if ((flag & CODE) != 0 && overlapsCode(page, ramOffset & 0xFFF, size)) {
             invalidate(page);
         }
         if ((flag & HOOK) != 0) {
@@ -78,15 +87,27 @@ public final class WriteMonitor {
         if (length <= 0) {
             return;
         }
-        for (long page = ramOffset >>> 12; page <= (ramOffset + length - 1) >>> 12; page++) {
-            if ((flags[(int) page] & CODE) != 0) {
+        long end = ramOffset + length;
+        for (long page = ramOffset >>> 12; page <= (end - 1) >>> 12; page++) {
+            long from = Math.max(ramOffset, page << 12) & 0xFFF;
+            long to = Math.min(end, (page + 1) << 12) - (page << 12);
+            if ((flags[(int) page] & CODE) != 0 && overlapsCode((int) page, from, (int) (to - from))) {
                 invalidate((int) page);
             }
         }
     }
 
+    /** Whether {@code [pageOffset, pageOffset + size)} on {@code page} touches a chunk of decoded code. */
+    private boolean overlapsCode(int page, long pageOffset, int size) {
+        int first = (int) (pageOffset >>> 6);
+        int last = (int) (Math.min(pageOffset + size - 1, 0xFFF) >>> 6);
+        long span = (last == 63 ? -1L : (1L << (last + 1)) - 1) & -(1L << first);
+        return (codeChunks[page] & span) != 0;
+    }
+
     private void invalidate(int page) {
         flags[page] &= ~CODE;
+        codeChunks[page] = 0;
         generation[page]++;
     }
 }
