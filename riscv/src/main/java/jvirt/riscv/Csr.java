@@ -240,6 +240,10 @@ final class Csr {
             case MCOUNTEREN -> h.mcounteren = v & 0xFFFFFFFFL;
             case MENVCFG -> {
                 h.menvcfg = v & (MENVCFG_FIOM | Hart.MENVCFG_STCE);
+                if ((h.menvcfg & Hart.MENVCFG_STCE) != 0) {
+                    // With Sstc on, STIP is time >= stimecmp alone: a software-written STIP goes.
+                    h.mipSoftware &= ~Hart.MIP_STIP;
+                }
                 h.evaluateSupervisorTimer();
             }
             case MCOUNTINHIBIT -> writeInhibit(h, v & (INHIBIT_CY | INHIBIT_IR | 0xFFFFFFF8L));

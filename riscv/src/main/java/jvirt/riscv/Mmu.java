@@ -221,10 +221,11 @@ final class Mmu {
     /** A store the TLB could not serve. */
     void storeSlow(long va, int size, long value) {
         if ((va & (size - 1)) != 0) {
-            // Translate both ends first so that a fault leaves memory untouched.
+            // Translate both pages first so that a fault leaves memory untouched. A fault on the
+            // second page reports where that portion of the access starts: the page boundary.
             int priv = hart.dataPriv();
             translate(va, Pmp.W, priv);
-            translate(va + size - 1, Pmp.W, priv);
+            translate((va + size - 1) & ~0xFFFL, Pmp.W, priv);
             for (int k = 0; k < size; k++) {
                 storeSlow(va + k, 1, value >>> (8 * k));
             }

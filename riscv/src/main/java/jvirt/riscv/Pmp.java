@@ -30,8 +30,14 @@ final class Pmp {
     private final long[] lo = new long[ENTRIES];
     private final long[] hi = new long[ENTRIES];
 
-    /** Reads {@code pmpcfg0} (n = 0) or {@code pmpcfg2} (n = 2): eight entries per register on RV64. */
+    /**
+     * Reads {@code pmpcfg<n>} (n even): eight entries per register on RV64. {@code pmpcfg4} to
+     * {@code pmpcfg14} describe entries 16 to 63, which are not implemented: they read as zero.
+     */
     long readCfg(int n) {
+        if (n * 4 >= ENTRIES) {
+            return 0;
+        }
         long v = 0;
         for (int i = 0; i < 8; i++) {
             v |= (cfg[n * 4 + i] & 0xFFL) << (8 * i);
@@ -39,7 +45,11 @@ final class Pmp {
         return v;
     }
 
+    /** Writes {@code pmpcfg<n>} (n even); writes to the registers of unimplemented entries are ignored. */
     void writeCfg(int n, long v) {
+        if (n * 4 >= ENTRIES) {
+            return;
+        }
         for (int i = 0; i < 8; i++) {
             int e = n * 4 + i;
             if ((cfg[e] & LOCK) != 0) {
