@@ -6,7 +6,7 @@ package jvirt.riscv;
  * its page's write generation is unchanged.
  */
 final class Block {
-    /** RAM offset of the first instruction, or -1 for a block that is not cached (ROM, page-straddling). */
+    /** RAM offset of the first instruction, or -1 for a block that is not cached (ROM). */
     final long ramOffset;
     final int generation;
     final long[] code;
@@ -14,6 +14,17 @@ final class Block {
     final int byteLength;
     /** Guest instructions in the block (the trailing {@link Op#END} is not one). */
     final int count;
+    /**
+     * For a lone instruction whose second half is on the next page: that half's RAM offset and the
+     * generation of its page when decoded, both checked on every use; -1 otherwise.
+     */
+    long tailOffset = -1;
+    int tailGeneration;
+    /** Times the interpreter has run it: hot blocks get translated. */
+    int hits;
+    /** Its translation, and its entry number there; null while interpreted. */
+    CompiledRegion region;
+    int entry;
 
     Block(long ramOffset, int generation, long[] code, int byteLength, int count) {
         this.ramOffset = ramOffset;

@@ -8,6 +8,8 @@ import static jvirt.riscv.Mmu.SHORT;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import jvirt.core.Bus;
 import jvirt.core.DeadlineTimer;
@@ -56,13 +58,18 @@ public final class Hart implements Machine.Vcpu {
 
     static final long MENVCFG_STCE = 1L << 63;
 
+    /** Block executions before translation, unless configured otherwise. */
+    public static final int DEFAULT_TRANSLATE_THRESHOLD = Translator.DEFAULT_THRESHOLD;
+
     private static final int BLOCK_CACHE_BITS = 14;
     private static final int MAX_BLOCK_INSNS = 64;
     private static final VarHandle MIP_LINES;
+    private static final VarHandle ATTENTION;
 
     static {
         try {
             MIP_LINES = MethodHandles.lookup().findVarHandle(Hart.class, "mipLines", long.class);
+            ATTENTION = MethodHandles.lookup().findVarHandle(Hart.class, "attention", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -119,6 +126,10 @@ public final class Hart implements Machine.Vcpu {
     private final WriteMonitor monitor;
     private final byte[] pageFlags;
     private final Block[] blocks = new Block[1 << BLOCK_CACHE_BITS];
+    /** Block executions before a block's page is translated to JVM bytecode; 0: interpret only. */
+    private final int translateThreshold;
+    /** Decoded code by RAM page: behind the direct-mapped {@link #blocks}, and what the translator reads. */
+    private final PageCode[] pages;
     private final long[] decodeBuffer = new long[MAX_BLOCK_INSNS + 1];
     private final TimerCompare machineTimer = new TimerCompare();
     private final TimerCompare supervisorTimer = new TimerCompare();
@@ -139,9 +150,16 @@ public final class Hart implements Machine.Vcpu {
      * CSR and {@code deadlines} for its timers, reporting unrecoverable guest states to {@code machine}.
      *
      * @param maxSatpMode the widest paging mode supported: 8 (Sv39), 9 (Sv48) or 10 (Sv57)
+     * @param translateThreshold executions of a block before its page is translated to JVM
+     *     bytecode ({@link #DEFAULT_TRANSLATE_THRESHOLD}); 0 interprets only
      */
-    public Hart(int hartId, Bus bus, GuestClock clock, DeadlineTimer deadlines, Machine machine, int maxSatpMode) {
+    public Hart(int hartId, Bus bus, GuestClock clock, DeadlineTimer deadlines, Machine machine, int maxSatpMode,
+            int translateThreshold) {
+        if (translateThreshold < 0) {
+            throw new IllegalArgumentException("translation threshold must be 0 (never) or more");
+        }
         this.hartId = hartId;
+        this.translateThreshold = translateThreshold;
         this.clock = clock;
         this.deadlines = deadlines;
         this.machine = machine;
@@ -149,6 +167,7 @@ public final class Hart implements Machine.Vcpu {
         this.mem = bus.ram().segment();
         this.monitor = bus.ram().monitor();
         this.pageFlags = monitor.flags();
+        this.pages = new PageCode[pageFlags.length];
         deadlines.add(machineTimer);
         deadlines.add(supervisorTimer);
         updateContext();
@@ -202,6 +221,12 @@ public final class Hart implements Machine.Vcpu {
         evaluateTimer(machineTimer, value, MIP_MTIP);
     }
 
+    /** The timebase was set (a guest write to {@code mtime}): every timer comparison changed. */
+    public void timeChanged() {
+        evaluateTimer(machineTimer, mtimecmp, MIP_MTIP);
+        evaluateSupervisorTimer();
+    }
+
     @Override
     public void stop() {
         stopRequested = true;
@@ -215,6 +240,14 @@ public final class Hart implements Machine.Vcpu {
         }
     }
 
+    /**
+     * {@link #attention}, read for translated code's loops: opaque, so the read is never hoisted out
+     * of a loop, yet the loop's other loads stay free to move (a volatile read would pin them).
+     */
+    boolean attentionRequested() {
+        return (boolean) ATTENTION.getOpaque(this);
+    }
+
     /** Makes the hart look at its interrupts before its next block, waking it from WFI. */
     private void signal() {
         attention = true;
@@ -224,13 +257,14 @@ public final class Hart implements Machine.Vcpu {
         }
     }
 
+    /** The timer is pending while {@code time >= compare}, both unsigned: a compare of -1 never fires. */
     private void evaluateTimer(TimerCompare timer, long compare, long bit) {
-        if (clock.ticks() >= compare) {
+        if (Long.compareUnsigned(clock.ticks(), compare) >= 0) {
             timer.armed = Long.MAX_VALUE;
             setLine(bit, true);
         } else {
             setLine(bit, false);
-            timer.armed = compare;
+            timer.armed = compare < 0 ? Long.MAX_VALUE : compare; // 2^63 ticks and more: never reached
             deadlines.reschedule();
         }
     }
@@ -280,25 +314,7 @@ public final class Hart implements Machine.Vcpu {
         }
     }
 
-    /** Runs blocks until {@code instructions} have retired or the hart stops; for tests and tools. */
-    public void runFor(long instructions) {
-        thread = Thread.currentThread();
-        long end = retired + instructions;
-        try {
-            while (!stopRequested && retired < end) {
-                if (attention) {
-                    attention = false;
-                    takeInterrupt();
-                    continue;
-                }
-                step();
-            }
-        } finally {
-            thread = null;
-        }
-    }
-
-    /** Executes one block (or takes the trap its fetch raises). */
+    /** Executes one block, or a translated region from it (or takes the trap its fetch raises). */
     private void step() {
         Block b;
         try {
@@ -307,47 +323,86 @@ public final class Hart implements Machine.Vcpu {
             takeTrap(t.cause, t.tval);
             return;
         }
+        CompiledRegion region = b.region;
+        if (region != null) {
+            region.run(this, b.entry);
+            return;
+        }
+        if (++b.hits == translateThreshold && b.ramOffset >= 0 && b.tailOffset < 0) {
+            translatePage(b);
+        }
         execute(b);
     }
 
-    private Block lookup(long vpc) {
-        Tlb t = fetchTlb;
-        int i = Tlb.index(vpc);
-        long off;
-        if (t.tag[i] == (vpc & ~0xFFFL | t.gen)) {
-            off = vpc + t.delta[i];
-        } else {
-            off = mmu.fetchOffset(vpc);
-            if (off < 0) {
-                return decodeRom(vpc, mmu.romPa);
-            }
+    /** Translates the warm blocks of {@code hot}'s page, replacing any earlier translation of the page. */
+    private void translatePage(Block hot) {
+        PageCode page = pages[(int) (hot.ramOffset >>> 12)];
+        if (page == null || page.generation != hot.generation || page.translations >= PageCode.MAX_TRANSLATIONS) {
+            return;
         }
-        Block b = blocks[(int) (off >>> 1) & (blocks.length - 1)];
-        if (b != null && b.ramOffset == off && b.generation == monitor.generation((int) (off >>> 12))) {
+        page.translations++;
+        List<Block> chosen = Translator.select(page.blocks(), hot);
+        CompiledRegion region = Translator.translate(chosen);
+        for (int i = 0; i < chosen.size(); i++) {
+            chosen.get(i).region = region;
+            chosen.get(i).entry = i;
+        }
+    }
+
+    private Block lookup(long vpc) {
+        long off = fetchOffset(vpc);
+        if (off < 0) {
+            return decodeRom(vpc, mmu.romPa);
+        }
+        int slot = (int) (off >>> 1) & (blocks.length - 1);
+        Block b = blocks[slot];
+        int generation = monitor.generation((int) (off >>> 12));
+        if (b != null && b.ramOffset == off && b.generation == generation && (b.tailOffset < 0 || tailValid(b, vpc))) {
+            return b;
+        }
+        // Not in the direct-mapped cache: the page's own map keeps every block, with its counts.
+        PageCode page = pages[(int) (off >>> 12)];
+        if (page != null && page.generation == generation && (b = page.get((int) off & 0xFFF)) != null
+                && (b.tailOffset < 0 || tailValid(b, vpc))) {
+            blocks[slot] = b;
             return b;
         }
         return decode(vpc, off);
     }
 
+    /** Whether a page-straddling instruction's second half still maps to the same, unchanged bytes. */
+    private boolean tailValid(Block b, long vpc) {
+        long next = fetchOffset(vpc + 2);
+        return next == b.tailOffset && monitor.generation((int) (next >>> 12)) == b.tailGeneration;
+    }
+
+    /** The RAM offset of the code at {@code vpc}, through the fetch TLB; -1 for ROM (see {@link Mmu#fetchOffset}). */
+    private long fetchOffset(long vpc) {
+        Tlb t = fetchTlb;
+        int i = Tlb.index(vpc);
+        return t.tag[i] == (vpc & ~0xFFFL | t.gen) ? vpc + t.delta[i] : mmu.fetchOffset(vpc);
+    }
+
     /** Decodes the block at {@code vpc}, whose first byte is at RAM offset {@code off}, and caches it. */
     private Block decode(long vpc, long off) {
         int page = (int) (off >>> 12);
-        monitor.markCode(page);
         int generation = monitor.generation(page);
         int n = 0;
         int pos = 0;
         long pageEnd = 0x1000 - (off & 0xFFF);
         while (true) {
+            monitor.markCode(off + pos);
             int low = mem.get(SHORT, off + pos) & 0xFFFF;
             long insn;
             int len = Decoder.length(low);
             if (len == 4) {
                 if (pos + 4 > pageEnd) {
                     if (n == 0) {
-                        return decodeStraddling(vpc, low);
+                        return decodeStraddling(vpc, off, generation, low);
                     }
                     break;
                 }
+                monitor.markCode(off + pos + 2);
                 insn = Decoder.decode32(mem.get(INT, off + pos));
             } else {
                 insn = Decoder.decode16(low);
@@ -355,42 +410,61 @@ public final class Hart implements Machine.Vcpu {
             decodeBuffer[n++] = Op.at(insn, pos >>> 1);
             pos += len;
             if (Op.endsBlock(Op.op(insn))) {
-                return cache(new Block(off, generation, java.util.Arrays.copyOf(decodeBuffer, n), pos, n));
+                return cache(new Block(off, generation, Arrays.copyOf(decodeBuffer, n), pos, n));
             }
             if (n == MAX_BLOCK_INSNS || pos + 2 > pageEnd) {
                 break;
             }
         }
         decodeBuffer[n] = Op.pack(Op.END, 0, 0, 0, 0) | (long) (pos >>> 1) << 24;
-        return cache(new Block(off, generation, java.util.Arrays.copyOf(decodeBuffer, n + 1), pos, n));
+        return cache(new Block(off, generation, Arrays.copyOf(decodeBuffer, n + 1), pos, n));
     }
 
     private Block cache(Block b) {
         blocks[(int) (b.ramOffset >>> 1) & (blocks.length - 1)] = b;
+        int page = (int) (b.ramOffset >>> 12);
+        PageCode code = pages[page];
+        if (code == null || code.generation != b.generation) {
+            code = new PageCode(b.generation);
+            pages[page] = code;
+        }
+        code.put((int) b.ramOffset & 0xFFF, b);
         return b;
     }
 
-    /** A 32-bit instruction whose second half is on the next page: decoded each time, never cached. */
-    private Block decodeStraddling(long vpc, int low) {
+    /**
+     * A 32-bit instruction whose second half is on the next page: a block of its own, cached with
+     * where its second half came from (ROM: decoded each time).
+     */
+    private Block decodeStraddling(long vpc, long off, int generation, int low) {
         long next = mmu.fetchOffset(vpc + 2);
-        int high = next < 0 ? mmu.readRom(mmu.romPa) : mem.get(SHORT, next) & 0xFFFF;
-        return single(Decoder.decode32(low | high << 16), 4);
+        if (next < 0) {
+            return single(Decoder.decode32(low | mmu.readRom(mmu.romPa) << 16), 4, -1, 0);
+        }
+        int tailGeneration = monitor.generation((int) (next >>> 12));
+        monitor.markCode(next);
+        int high = mem.get(SHORT, next) & 0xFFFF;
+        Block b = single(Decoder.decode32(low | high << 16), 4, off, generation);
+        b.tailOffset = next;
+        b.tailGeneration = tailGeneration;
+        return cache(b);
     }
 
     /** Code in ROM (the reset vector): decoded one instruction at a time, never cached. */
     private Block decodeRom(long vpc, long pa) {
         int low = mmu.readRom(pa);
         if (Decoder.length(low) == 2) {
-            return single(Decoder.decode16(low), 2);
+            return single(Decoder.decode16(low), 2, -1, 0);
         }
-        return single(Decoder.decode32(low | mmu.readRom(pa + 2) << 16), 4);
+        return single(Decoder.decode32(low | mmu.readRom(pa + 2) << 16), 4, -1, 0);
     }
 
-    private static Block single(long insn, int length) {
+    /** A block of one instruction at RAM offset {@code off} (-1: not in RAM, never cached). */
+    private static Block single(long insn, int length, long off, int generation) {
         long first = Op.at(insn, 0);
         long[] code = Op.endsBlock(Op.op(insn)) ? new long[] {first}
                 : new long[] {first, Op.pack(Op.END, 0, 0, 0, 0) | (long) (length >>> 1) << 24};
-        return new Block(-1, 0, code, length, 1);
+        return new Block(off, generation, code, length, 1);
     }
 
     // ---- execution ----
@@ -461,8 +535,8 @@ public final class Hart implements Machine.Vcpu {
                     case Op.SW -> store32(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
                     case Op.SD -> store64(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
                     case Op.ADDI -> x[Op.rd(w)] = x[Op.rs1(w)] + Op.imm(w);
-                    case Op.SLTI -> x[Op.rd(w)] = x[Op.rs1(w)] < Op.imm(w) ? 1 : 0;
-                    case Op.SLTIU -> x[Op.rd(w)] = Long.compareUnsigned(x[Op.rs1(w)], Op.imm(w)) < 0 ? 1 : 0;
+                    case Op.SLTI -> x[Op.rd(w)] = Alu.SLT.apply(x[Op.rs1(w)], Op.imm(w));
+                    case Op.SLTIU -> x[Op.rd(w)] = Alu.SLTU.apply(x[Op.rs1(w)], Op.imm(w));
                     case Op.XORI -> x[Op.rd(w)] = x[Op.rs1(w)] ^ Op.imm(w);
                     case Op.ORI -> x[Op.rd(w)] = x[Op.rs1(w)] | Op.imm(w);
                     case Op.ANDI -> x[Op.rd(w)] = x[Op.rs1(w)] & Op.imm(w);
@@ -472,8 +546,8 @@ public final class Hart implements Machine.Vcpu {
                     case Op.ADD -> x[Op.rd(w)] = x[Op.rs1(w)] + x[Op.rs2(w)];
                     case Op.SUB -> x[Op.rd(w)] = x[Op.rs1(w)] - x[Op.rs2(w)];
                     case Op.SLL -> x[Op.rd(w)] = x[Op.rs1(w)] << x[Op.rs2(w)];
-                    case Op.SLT -> x[Op.rd(w)] = x[Op.rs1(w)] < x[Op.rs2(w)] ? 1 : 0;
-                    case Op.SLTU -> x[Op.rd(w)] = Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) < 0 ? 1 : 0;
+                    case Op.SLT -> x[Op.rd(w)] = Alu.SLT.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
+                    case Op.SLTU -> x[Op.rd(w)] = Alu.SLTU.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
                     case Op.XOR -> x[Op.rd(w)] = x[Op.rs1(w)] ^ x[Op.rs2(w)];
                     case Op.SRL -> x[Op.rd(w)] = x[Op.rs1(w)] >>> x[Op.rs2(w)];
                     case Op.SRA -> x[Op.rd(w)] = x[Op.rs1(w)] >> x[Op.rs2(w)];
@@ -492,19 +566,14 @@ public final class Hart implements Machine.Vcpu {
                     case Op.MUL -> x[Op.rd(w)] = x[Op.rs1(w)] * x[Op.rs2(w)];
                     case Op.MULH -> x[Op.rd(w)] = Math.multiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
                     case Op.MULHU -> x[Op.rd(w)] = Math.unsignedMultiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.MULHSU -> {
-                        long a = x[Op.rs1(w)];
-                        long c = x[Op.rs2(w)];
-                        x[Op.rd(w)] = Math.multiplyHigh(a, c) + (c < 0 ? a : 0);
-                    }
+                    case Op.MULHSU -> x[Op.rd(w)] = Alu.MULHSU.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
                     case Op.MULW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] * (int) x[Op.rs2(w)];
                     default -> {
                         if (Op.endsBlock((int) w & 0xFF)) {
                             retired += i; // what ran before it, visible to a counter read
                             pc = base + 2L * Op.offset(w);
                             i = -1;
-                            system(w, length - 2 * Op.offset(w));
-                            retired++;
+                            executeSystem(w, length - 2 * Op.offset(w));
                             return;
                         }
                         slowOp(w);
@@ -525,80 +594,24 @@ public final class Hart implements Machine.Vcpu {
         retired += count;
     }
 
-    /** Instructions kept out of {@link #execute}'s switch so that it stays small enough to compile well. */
-    private void slowOp(long w) {
+    /**
+     * Instructions kept out of {@link #execute}'s switch so that it stays small enough to compile
+     * well; the translator calls this too for the instructions it does not expand inline.
+     */
+    void slowOp(long w) {
         final long[] x = this.x;
-        int rd = Op.rd(w);
+        int op = Op.op(w);
         long a = x[Op.rs1(w)];
         long c = x[Op.rs2(w)];
-        switch (Op.op(w)) {
-            case Op.DIV -> x[rd] = c == 0 ? -1 : a == Long.MIN_VALUE && c == -1 ? a : a / c;
-            case Op.DIVU -> x[rd] = c == 0 ? -1 : Long.divideUnsigned(a, c);
-            case Op.REM -> x[rd] = c == 0 ? a : a == Long.MIN_VALUE && c == -1 ? 0 : a % c;
-            case Op.REMU -> x[rd] = c == 0 ? a : Long.remainderUnsigned(a, c);
-            case Op.DIVW -> {
-                int p = (int) a;
-                int q = (int) c;
-                x[rd] = q == 0 ? -1 : p == Integer.MIN_VALUE && q == -1 ? p : p / q;
-            }
-            case Op.DIVUW -> x[rd] = (int) c == 0 ? -1 : Integer.divideUnsigned((int) a, (int) c);
-            case Op.REMW -> {
-                int p = (int) a;
-                int q = (int) c;
-                x[rd] = q == 0 ? p : p == Integer.MIN_VALUE && q == -1 ? 0 : p % q;
-            }
-            case Op.REMUW -> x[rd] = (int) c == 0 ? (int) a : Integer.remainderUnsigned((int) a, (int) c);
-            case Op.SH1ADD -> x[rd] = (a << 1) + c;
-            case Op.SH2ADD -> x[rd] = (a << 2) + c;
-            case Op.SH3ADD -> x[rd] = (a << 3) + c;
-            case Op.ADD_UW -> x[rd] = (a & 0xFFFFFFFFL) + c;
-            case Op.SH1ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 1) + c;
-            case Op.SH2ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 2) + c;
-            case Op.SH3ADD_UW -> x[rd] = ((a & 0xFFFFFFFFL) << 3) + c;
-            case Op.SLLI_UW -> x[rd] = (a & 0xFFFFFFFFL) << Op.imm(w);
-            case Op.ANDN -> x[rd] = a & ~c;
-            case Op.ORN -> x[rd] = a | ~c;
-            case Op.XNOR -> x[rd] = ~(a ^ c);
-            case Op.CLZ -> x[rd] = Long.numberOfLeadingZeros(a);
-            case Op.CLZW -> x[rd] = Integer.numberOfLeadingZeros((int) a);
-            case Op.CTZ -> x[rd] = Long.numberOfTrailingZeros(a);
-            case Op.CTZW -> x[rd] = Integer.numberOfTrailingZeros((int) a);
-            case Op.CPOP -> x[rd] = Long.bitCount(a);
-            case Op.CPOPW -> x[rd] = Integer.bitCount((int) a);
-            case Op.MAX -> x[rd] = Math.max(a, c);
-            case Op.MAXU -> x[rd] = Long.compareUnsigned(a, c) >= 0 ? a : c;
-            case Op.MIN -> x[rd] = Math.min(a, c);
-            case Op.MINU -> x[rd] = Long.compareUnsigned(a, c) <= 0 ? a : c;
-            case Op.SEXT_B -> x[rd] = (byte) a;
-            case Op.SEXT_H -> x[rd] = (short) a;
-            case Op.ZEXT_H -> x[rd] = a & 0xFFFF;
-            case Op.ROL -> x[rd] = Long.rotateLeft(a, (int) c);
-            case Op.ROLW -> x[rd] = Integer.rotateLeft((int) a, (int) c);
-            case Op.ROR -> x[rd] = Long.rotateRight(a, (int) c);
-            case Op.RORI -> x[rd] = Long.rotateRight(a, (int) Op.imm(w));
-            case Op.RORIW -> x[rd] = Integer.rotateRight((int) a, (int) Op.imm(w));
-            case Op.RORW -> x[rd] = Integer.rotateRight((int) a, (int) c);
-            case Op.ORC_B -> x[rd] = orcB(a);
-            case Op.REV8 -> x[rd] = Long.reverseBytes(a);
-            case Op.CLMUL -> x[rd] = clmul(a, c);
-            case Op.CLMULH -> x[rd] = clmulh(a, c);
-            case Op.CLMULR -> x[rd] = clmulh(a, c) << 1 | clmul(a, c) >>> 63;
-            case Op.BCLR -> x[rd] = a & ~(1L << c);
-            case Op.BCLRI -> x[rd] = a & ~(1L << Op.imm(w));
-            case Op.BEXT -> x[rd] = a >>> c & 1;
-            case Op.BEXTI -> x[rd] = a >>> Op.imm(w) & 1;
-            case Op.BINV -> x[rd] = a ^ 1L << c;
-            case Op.BINVI -> x[rd] = a ^ 1L << Op.imm(w);
-            case Op.BSET -> x[rd] = a | 1L << c;
-            case Op.BSETI -> x[rd] = a | 1L << Op.imm(w);
+        switch (op) {
             case Op.FLW -> {
                 requireFs();
-                f[rd] = NAN_BOX | load32(a + Op.imm(w));
+                f[Op.rd(w)] = NAN_BOX | load32(a + Op.imm(w));
                 dirtyFs();
             }
             case Op.FLD -> {
                 requireFs();
-                f[rd] = load64(a + Op.imm(w));
+                f[Op.rd(w)] = load64(a + Op.imm(w));
                 dirtyFs();
             }
             case Op.FSW -> {
@@ -611,38 +624,8 @@ public final class Hart implements Machine.Vcpu {
             }
             case Op.FP -> FloatingPoint.execute(this, w);
             case Op.LR_W, Op.LR_D, Op.SC_W, Op.SC_D, Op.AMO_W, Op.AMO_D -> atomic(w, a, c);
-            default -> throw new IllegalStateException("no implementation for op " + Op.op(w));
+            default -> x[Op.rd(w)] = Alu.of(op).apply(a, Alu.immediateForm(op) ? Op.imm(w) : c);
         }
-    }
-
-    private static long orcB(long a) {
-        long r = 0;
-        for (int i = 0; i < 64; i += 8) {
-            if ((a >>> i & 0xFF) != 0) {
-                r |= 0xFFL << i;
-            }
-        }
-        return r;
-    }
-
-    private static long clmul(long a, long b) {
-        long r = 0;
-        for (int i = 0; i < 64; i++) {
-            if ((b >>> i & 1) != 0) {
-                r ^= a << i;
-            }
-        }
-        return r;
-    }
-
-    private static long clmulh(long a, long b) {
-        long r = 0;
-        for (int i = 1; i < 64; i++) {
-            if ((b >>> i & 1) != 0) {
-                r ^= a >>> (64 - i);
-            }
-        }
-        return r;
     }
 
     // ---- A ----
@@ -701,6 +684,12 @@ public final class Hart implements Machine.Vcpu {
     }
 
     // ---- system instructions: pc is the instruction's own; {@code length} is its size in bytes ----
+
+    /** Executes a system instruction at {@code pc} (instructions before it counted) and retires it. */
+    void executeSystem(long w, int length) {
+        system(w, length);
+        retired++;
+    }
 
     private void system(long w, int length) {
         long next = pc + length;
@@ -903,7 +892,7 @@ public final class Hart implements Machine.Vcpu {
 
     // ---- loads and stores: TLB hit straight to RAM, everything else through the MMU ----
 
-    private long load8(long va) {
+    long load8(long va) {
         Tlb t = loadTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFFL | t.gen)) {
@@ -912,7 +901,7 @@ public final class Hart implements Machine.Vcpu {
         return mmu.loadSlow(va, 1);
     }
 
-    private long load16(long va) {
+    long load16(long va) {
         Tlb t = loadTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFEL | t.gen)) {
@@ -921,7 +910,7 @@ public final class Hart implements Machine.Vcpu {
         return mmu.loadSlow(va, 2);
     }
 
-    private long load32(long va) {
+    long load32(long va) {
         Tlb t = loadTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFCL | t.gen)) {
@@ -930,7 +919,7 @@ public final class Hart implements Machine.Vcpu {
         return mmu.loadSlow(va, 4);
     }
 
-    private long load64(long va) {
+    long load64(long va) {
         Tlb t = loadTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFF8L | t.gen)) {
@@ -939,7 +928,7 @@ public final class Hart implements Machine.Vcpu {
         return mmu.loadSlow(va, 8);
     }
 
-    private void store8(long va, long v) {
+    void store8(long va, long v) {
         Tlb t = storeTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFFL | t.gen)) {
@@ -953,7 +942,7 @@ public final class Hart implements Machine.Vcpu {
         mmu.storeSlow(va, 1, v);
     }
 
-    private void store16(long va, long v) {
+    void store16(long va, long v) {
         Tlb t = storeTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFEL | t.gen)) {
@@ -967,7 +956,7 @@ public final class Hart implements Machine.Vcpu {
         mmu.storeSlow(va, 2, v);
     }
 
-    private void store32(long va, long v) {
+    void store32(long va, long v) {
         Tlb t = storeTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFFCL | t.gen)) {
@@ -981,7 +970,7 @@ public final class Hart implements Machine.Vcpu {
         mmu.storeSlow(va, 4, v);
     }
 
-    private void store64(long va, long v) {
+    void store64(long va, long v) {
         Tlb t = storeTlb;
         int i = Tlb.index(va);
         if (t.tag[i] == (va & ~0xFF8L | t.gen)) {
@@ -1003,6 +992,7 @@ public final class Hart implements Machine.Vcpu {
     };
 
     /** The architectural state as text, for fault reports. */
+    @Override
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("hart %d  pc %016x  priv %s  instret %d%n", hartId, pc, "USHM".charAt(priv), retired));
