@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +17,7 @@ import jvirt.core.MachineExit;
 import jvirt.riscv.Hart;
 import jvirt.riscv.Isa;
 import jvirt.virt.boot.BootException;
+import jvirt.virt.boot.BootFile;
 import jvirt.virt.boot.ElfImage;
 import jvirt.virt.boot.Initramfs;
 import jvirt.virt.boot.LinuxImage;
@@ -64,32 +62,41 @@ public final class VirtBoard implements AutoCloseable {
     private final Uart16550 uart;
 
     private VirtBoard(BoardConfig config, OutputStream console) throws BootException {
-        byte[] firmware = read(config.bios(), "firmware");
-        byte[] kernel = config.kernel() == null ? null : read(config.kernel(), "kernel");
-        byte[] initrd = config.initrd() == null ? null : read(config.initrd(), "initrd");
-        if (initrd != null && kernel == null) {
+        if (config.initrd() != null && config.kernel() == null) {
             throw new BootException("an initrd needs a kernel (--kernel)");
         }
-        ram = machine.own(new GuestMemory(DRAM_BASE, config.memoryBytes()));
-        deadlines = machine.own(new DeadlineTimer(clock));
-        Bus bus = new Bus(ram);
+        try (BootFile firmware = BootFile.open(config.bios(), "firmware");
+                BootFile kernel = config.kernel() == null ? null : BootFile.open(config.kernel(), "kernel");
+                BootFile initrd = config.initrd() == null ? null : BootFile.open(config.initrd(), "initrd")) {
+            ram = machine.own(new GuestMemory(DRAM_BASE, config.memoryBytes()));
+            deadlines = machine.own(new DeadlineTimer(clock));
+            uart = build(config, console, firmware, kernel, initrd);
+        } catch (BootException | RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
 
-        Loaded fw = loadFirmware(firmware, config.bios());
+    /** Loads the boot files, wires the devices and harts; returns the console UART. */
+    private Uart16550 build(BoardConfig config, OutputStream console, BootFile firmware, BootFile kernel, BootFile initrd)
+            throws BootException {
+        Bus bus = new Bus(ram);
+        Loaded fw = loadFirmware(firmware);
         long kernelStart = 0;
         long kernelEnd = fw.end();
         if (kernel != null) {
-            LinuxImage image = LinuxImage.parse(kernel, "kernel " + config.kernel());
+            LinuxImage image = LinuxImage.parse(kernel.head(LinuxImage.HEADER_SIZE), kernel.size(), kernel.what());
             kernelStart = Math.max(alignUp(fw.end(), KERNEL_ALIGN), DRAM_BASE + image.textOffset());
             kernelEnd = kernelStart + image.imageSize();
             requireFits(kernelStart, image.imageSize(), "the kernel");
-            ram.write(kernelStart, image.bytes());
+            ram.write(kernelStart, kernel.contents());
         }
 
         for (int i = 0; i < config.cpus(); i++) {
-            harts.add(new Hart(i, bus, clock, deadlines, machine, config.satpMode()));
+            harts.add(new Hart(i, bus, clock, deadlines, machine, config.satpMode(), config.translateThreshold()));
         }
         Plic plic = new Plic(harts);
-        uart = new Uart16550(console, plic.line(UART0_IRQ));
+        Uart16550 uart = new Uart16550(console, plic.line(UART0_IRQ));
         bus.map(TEST_BASE, 0x1000, new SifiveTest(machine::exit), "test");
         bus.map(RTC_BASE, GoldfishRtc.SIZE, new GoldfishRtc(plic.line(RTC_IRQ), clock, deadlines), "rtc");
         bus.map(CLINT_BASE, Clint.SIZE, new Clint(harts, clock), "clint");
@@ -99,10 +106,10 @@ public final class VirtBoard implements AutoCloseable {
         long initrdStart = 0;
         long initrdEnd = 0;
         if (initrd != null) {
-            Initramfs.check(initrd, "initrd " + config.initrd());
+            Initramfs.check(initrd.head(Initramfs.HEADER_SIZE), initrd.what());
             // As QEMU: far enough above the kernel that unpacking it cannot clobber the initrd.
             initrdStart = alignUp(Math.max(kernelEnd, kernelStart + Math.min(config.memoryBytes() / 2, 128 * MIB)), 4096);
-            initrdEnd = initrdStart + initrd.length;
+            initrdEnd = initrdStart + initrd.size();
         }
         byte[] fdt = deviceTree(config, initrdStart, initrdEnd);
         long fdtAddr = alignDown(Math.min(ram.end(), DRAM_BASE + 3L * 1024 * MIB) - fdt.length, KERNEL_ALIGN);
@@ -111,7 +118,7 @@ public final class VirtBoard implements AutoCloseable {
                     + " MiB of RAM; give the machine more memory with -m");
         }
         if (initrd != null) {
-            ram.write(initrdStart, initrd);
+            ram.write(initrdStart, initrd.contents());
         }
         ram.write(fdtAddr, fdt);
         bus.map(MROM_BASE, MROM_SIZE, new Rom(resetRom(fw.entry(), fdtAddr, kernelStart)), "mrom");
@@ -125,6 +132,7 @@ public final class VirtBoard implements AutoCloseable {
             h.reset(MROM_BASE, h.hartId(), 0, 0);
             machine.addVcpu(h);
         }
+        return uart;
     }
 
     /**
@@ -170,28 +178,15 @@ public final class VirtBoard implements AutoCloseable {
     private record Loaded(long entry, long end, OptionalLong tohost) {
     }
 
-    private static byte[] read(Path path, String what) throws BootException {
-        try {
-            byte[] bytes = Files.readAllBytes(path);
-            if (bytes.length == 0) {
-                throw new BootException(what + " " + path + " is empty");
-            }
-            return bytes;
-        } catch (NoSuchFileException e) {
-            throw new BootException(what + " " + path + " does not exist");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new BootException("cannot read " + what + " " + path + ": " + e.getMessage());
-        }
-    }
-
     /** An ELF is loaded at its segments' physical addresses and entered at its entry; a flat binary at RAM's start. */
-    private Loaded loadFirmware(byte[] bytes, Path path) throws BootException {
-        String what = "firmware " + path;
-        if (!ElfImage.isElf(bytes)) {
-            requireFits(DRAM_BASE, bytes.length, what);
-            ram.write(DRAM_BASE, bytes);
-            return new Loaded(DRAM_BASE, DRAM_BASE + bytes.length, OptionalLong.empty());
+    private Loaded loadFirmware(BootFile file) throws BootException {
+        String what = file.what();
+        if (!ElfImage.isElf(file.head(4))) {
+            requireFits(DRAM_BASE, file.size(), what);
+            ram.write(DRAM_BASE, file.contents());
+            return new Loaded(DRAM_BASE, DRAM_BASE + file.size(), OptionalLong.empty());
         }
+        byte[] bytes = file.bytes();
         ElfImage elf = ElfImage.parse(bytes, what);
         long end = DRAM_BASE;
         for (ElfImage.Segment s : elf.segments()) {

@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 
 /** Recognizes what Linux accepts as an initrd: a cpio archive, compressed or not, or a filesystem image. */
 public final class Initramfs {
+    /** Bytes {@link #check} needs from the start of the file. */
+    public static final int HEADER_SIZE = 2048;
+
     private Initramfs() {
     }
 
@@ -22,7 +25,7 @@ public final class Initramfs {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Throws unless {@code bytes} look like an initramfs or an ext2/3/4 ramdisk image. */
+    /** Throws unless the file's first bytes look like an initramfs or an ext2/3/4 ramdisk image. */
     public static void check(byte[] bytes, String what) throws BootException {
         for (byte[] signature : SIGNATURES) {
             if (startsWith(bytes, signature)) {

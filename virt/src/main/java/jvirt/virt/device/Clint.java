@@ -53,9 +53,7 @@ public final class Clint implements MmioDevice {
         }
         if (offset >= MTIME && offset < MTIME + 8) {
             clock.setTicks(merge(clock.ticks(), offset - MTIME, size, value));
-            for (Hart h : harts) {
-                h.setMtimecmp(h.mtimecmp()); // every comparison changed
-            }
+            harts.forEach(Hart::timeChanged);
             return;
         }
         int hart = (int) ((offset - MTIMECMP) >>> 3);
