@@ -1,0 +1,95 @@
+package jvirt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input to {@code jvirt run} gets one clear line and a non-zero status, never a stack trace or a hang. */
+class BadInputIT {
+    private static final Duration QUICK = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private static String run(int expectedStatus, String... args) throws Exception {
+        try (Console console = Console.start(List.of(args))) {
+            int status = console.exitCode(QUICK);
+            String out = console.output();
+            assertThat(status).as(out).isEqualTo(expectedStatus);
+            assertThat(out).doesNotContain("Exception").doesNotContain("\tat ");
+            return out;
+        }
+    }
+
+    private Path file(String name, byte[] bytes) throws Exception {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    @Test
+    void aMissingKernelIsNamed() throws Exception {
+        String out = run(1, "run", "--kernel", dir.resolve("nope").toString(), "--bios", file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString());
+        assertThat(out).contains("kernel").contains("does not exist");
+    }
+
+    @Test
+    void aKernelThatIsNotAnImageIsRefused() throws Exception {
+        String out = run(1, "run", "--kernel", file("kernel", new byte[4096]).toString(),
+                "--bios", file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString());
+        assertThat(out).contains("not a RISC-V Linux Image");
+    }
+
+    @Test
+    void firmwareForAnotherArchitectureIsRefused() throws Exception {
+        byte[] elf = new byte[64];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        elf[4] = 2;
+        elf[5] = 1;
+        elf[18] = 62; // EM_X86_64
+        String out = run(1, "run", "--bios", file("fw.elf", elf).toString());
+        assertThat(out).contains("another architecture");
+    }
+
+    @Test
+    void anInitrdThatIsNotOneIsRefused() throws Exception {
+        Path kernel = Path.of(System.getProperty("user.home"), ".cache/jvirt/images/debian-13-riscv64/vmlinux");
+        String cache = System.getenv("JVIRT_CACHE");
+        if (cache != null) {
+            kernel = Path.of(cache, "images/debian-13-riscv64/vmlinux");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(kernel), "default guest not pulled");
+        String out = run(1, "run", "--kernel", kernel.toString(), "--initrd", file("initrd", new byte[512]).toString(),
+                "--bios", file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString());
+        assertThat(out).contains("not an initramfs");
+    }
+
+    @Test
+    void aBadMemorySizeIsExplained() throws Exception {
+        String out = run(1, "run", "-m", "12Q", "--bios", file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString());
+        assertThat(out).contains("invalid memory size '12Q'");
+        out = run(1, "run", "-m", "4M", "--bios", file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString());
+        assertThat(out).contains("memory size");
+    }
+
+    @Test
+    void aGuestThatJumpsIntoNowhereEndsWithAFault() throws Exception {
+        // jalr zero, 0(zero): jump to address 0, where nothing is mapped; mtvec is 0 too.
+        String out = run(3, "run", "--bios", file("nowhere.bin", new byte[] {0x67, 0, 0, 0}).toString());
+        assertThat(out).contains("instruction access fault").contains("the guest cannot continue").contains("pc ");
+    }
+
+    @Test
+    void aMachineWhoseHartsHaltIsReported() throws Exception {
+        // csrw mie, zero; wfi: nothing can ever wake the only hart.
+        byte[] program = {0x73, 0x10, 0x40, 0x30, 0x73, 0x00, 0x50, 0x10};
+        String out = run(3, "run", "--bios", file("halt.bin", program).toString());
+        assertThat(out).contains("halted with interrupts disabled");
+    }
+}
