@@ -271,14 +271,9 @@ final class Csr {
             st = st & ~Hart.MSTATUS_MPP | old & Hart.MSTATUS_MPP; // no H-mode: keep the legal old value
         }
         h.mstatus = st;
-        long changed = old ^ st;
-        if ((changed & Hart.MSTATUS_SUM) != 0) {
-            h.mmu.load[S].flush();
-            h.mmu.store[S].flush();
-        }
-        if ((changed & Hart.MSTATUS_MXR) != 0) {
-            h.mmu.load[S].flush();
-            h.mmu.load[U].flush();
+        // SUM selects a TLB of its own (Hart.updateContext); MXR changes what loads may read.
+        if (((old ^ st) & Hart.MSTATUS_MXR) != 0) {
+            h.mmu.flushTranslated();
         }
     }
 

@@ -723,7 +723,11 @@ public final class Hart implements Machine.Vcpu {
                 if (priv == U || (priv == S && (mstatus & MSTATUS_TVM) != 0)) {
                     throw illegalInstruction();
                 }
-                mmu.flushTranslated();
+                if (Op.rs1(w) == 0) {
+                    mmu.flushTranslated();
+                } else {
+                    mmu.flushPage(x[Op.rs1(w)]); // no ASIDs are kept, so rs2 does not narrow it further
+                }
             }
             case Op.FENCE_I -> VarHandle.fullFence(); // decoded code is dropped on every write already
             default -> {
@@ -882,11 +886,12 @@ public final class Hart implements Machine.Vcpu {
         return priv == M && (mstatus & MSTATUS_MPRV) != 0 ? (int) (mstatus >>> MSTATUS_MPP_SHIFT & 3) : priv;
     }
 
-    /** Selects the TLBs for the current privilege and MPRV. */
+    /** Selects the TLBs for the current privilege, MPRV and SUM. */
     void updateContext() {
         int dp = dataPriv();
-        loadTlb = mmu.load[dp];
-        storeTlb = mmu.store[dp];
+        int context = dp == S && (mstatus & MSTATUS_SUM) != 0 ? Mmu.SUPERVISOR_SUM : dp;
+        loadTlb = mmu.load[context];
+        storeTlb = mmu.store[context];
         fetchTlb = mmu.fetch[priv];
     }
 

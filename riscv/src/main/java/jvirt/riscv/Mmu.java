@@ -45,11 +45,18 @@ final class Mmu {
     final Pmp pmp = new Pmp();
     final int maxMode;
 
-    /** TLBs indexed by privilege (U=0, S=1, M=3). */
+    /**
+     * TLBs by context: U-mode (0), S-mode (1), S-mode with {@code SUM} set (2), M-mode (3). With a
+     * TLB of its own for SUM, the kernel's user-copy routines toggling SUM cost a pointer switch,
+     * not a flush.
+     */
+    static final int SUPERVISOR_SUM = 2;
     final Tlb[] load = {new Tlb(), new Tlb(), new Tlb(), new Tlb()};
     final Tlb[] store = {new Tlb(), new Tlb(), new Tlb(), new Tlb()};
     final Tlb[] fetch = {new Tlb(), new Tlb(), new Tlb(), new Tlb()};
 
+    /** The page-table level of the leaf the last {@link #translate} found: 0 for 4 KiB pages (and bare). */
+    private int leafLevel;
     private long satp;
     private int levels;
     private long rootPa;
@@ -82,10 +89,22 @@ final class Mmu {
 
     /** {@code sfence.vma}, a {@code satp} change: forget every translation made through page tables. */
     void flushTranslated() {
-        for (int p = Hart.U; p <= Hart.S; p++) {
+        for (int p = Hart.U; p <= SUPERVISOR_SUM; p++) {
             load[p].flush();
             store[p].flush();
             fetch[p].flush();
+        }
+    }
+
+    /**
+     * {@code sfence.vma} with an address: forget the translation of the page holding {@code va}
+     * (all of it, when a superpage maps it).
+     */
+    void flushPage(long va) {
+        for (int p = Hart.U; p <= SUPERVISOR_SUM; p++) {
+            load[p].flushPage(va);
+            store[p].flushPage(va);
+            fetch[p].flushPage(va);
         }
     }
 
@@ -102,6 +121,7 @@ final class Mmu {
 
     /** Translates {@code va} for an access with permission {@code perm} (Pmp.R/W/X) in {@code priv}. */
     long translate(long va, int perm, int priv) {
+        leafLevel = 0;
         if (priv == Hart.M || levels == 0) {
             return va;
         }
@@ -144,6 +164,7 @@ final class Mmu {
                     noteStore(off, 8, pte | needed);
                 }
                 long pageMask = (1L << (12 + 9 * level)) - 1;
+                leafLevel = level;
                 return (ppn << 12) & ~pageMask | va & pageMask;
             }
         }
@@ -186,7 +207,7 @@ final class Mmu {
     private void fill(Tlb tlb, long va, long pa, int perm, int priv) {
         long pagePa = pa & ~0xFFFL;
         if (ram.contains(pagePa, 4096) && pmp.pageDecision(pagePa, perm, priv) == Pmp.ALLOW) {
-            tlb.fill(va, pagePa - ramBase);
+            tlb.fill(va, pagePa - ramBase, leafLevel);
         }
     }
 
@@ -207,7 +228,7 @@ final class Mmu {
             if (!pmp.allows(pa, size, Pmp.R, priv)) {
                 throw accessFault(Pmp.R, va);
             }
-            fill(load[priv], va, pa, Pmp.R, priv);
+            fill(hart.loadTlb, va, pa, Pmp.R, priv);
             return readRam(pa - ramBase, size);
         }
         Bus.Window w = bus.window(pa, size);
@@ -237,7 +258,7 @@ final class Mmu {
             if (!pmp.allows(pa, size, Pmp.W, priv)) {
                 throw accessFault(Pmp.W, va);
             }
-            fill(store[priv], va, pa, Pmp.W, priv);
+            fill(hart.storeTlb, va, pa, Pmp.W, priv);
             long off = pa - ramBase;
             writeRam(off, size, value);
             noteStore(off, size, value);
@@ -278,7 +299,7 @@ final class Mmu {
             if (!pmp.allows(pa, 2, Pmp.X, priv)) {
                 throw accessFault(Pmp.X, pc);
             }
-            fill(fetch[priv], pc, pa, Pmp.X, priv);
+            fill(hart.fetchTlb, pc, pa, Pmp.X, priv);
             return pa - ramBase;
         }
         Bus.Window w = bus.window(pa, 2);

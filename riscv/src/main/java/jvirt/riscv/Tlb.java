@@ -21,20 +21,46 @@ final class Tlb {
     final long[] tag = new long[SIZE];
     /** RAM offset minus virtual page address: {@code va + delta} is the RAM offset of {@code va}. */
     final long[] delta = new long[SIZE];
+    /** The page-table level each entry's translation came from: above 0, a 4 KiB slice of a superpage. */
+    private final byte[] level = new byte[SIZE];
+    /** Entries filled from superpages since the last flush (an upper bound). */
+    private int superpageEntries;
     long gen = GEN_STEP;
 
     static int index(long va) {
         return (int) (va >>> 12) & MASK;
     }
 
-    void fill(long va, long ramOffsetOfPage) {
+    void fill(long va, long ramOffsetOfPage, int leafLevel) {
         long page = va & ~0xFFFL;
         int i = index(va);
         tag[i] = page | gen;
         delta[i] = ramOffsetOfPage - page;
+        level[i] = (byte) leafLevel;
+        if (leafLevel > 0) {
+            superpageEntries++;
+        }
+    }
+
+    /** Drops the translation of the page holding {@code va}, and every slice of a superpage holding it. */
+    void flushPage(long va) {
+        int i = index(va);
+        if ((tag[i] & ~0xFFFL) == (va & ~0xFFFL)) {
+            tag[i] = 0;
+        }
+        if (superpageEntries == 0) {
+            return;
+        }
+        for (int j = 0; j < SIZE; j++) {
+            int l = level[j];
+            if (l > 0 && (tag[j] & 0xFFF) == gen && (tag[j] ^ va) >>> (12 + 9 * l) == 0) {
+                tag[j] = 0;
+            }
+        }
     }
 
     void flush() {
+        superpageEntries = 0;
         gen += GEN_STEP;
         if (gen >= GEN_LIMIT) {
             Arrays.fill(tag, 0);

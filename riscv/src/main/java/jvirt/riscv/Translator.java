@@ -39,7 +39,7 @@ import java.util.Map;
  */
 final class Translator {
     /** Executions of a block before its page is translated, unless the board says otherwise. */
-    static final int DEFAULT_THRESHOLD = 1000;
+    static final int DEFAULT_THRESHOLD = 300_000;
     /**
      * Estimated bytecode per region: HotSpot does not compile methods over 8000 bytes, and smaller
      * methods compile sooner.
