@@ -242,11 +242,20 @@ final class Mmu {
     /** A store the TLB could not serve. */
     void storeSlow(long va, int size, long value) {
         if ((va & (size - 1)) != 0) {
-            // Translate both pages first so that a fault leaves memory untouched. A fault on the
-            // second page reports where that portion of the access starts: the page boundary.
+            // Check every byte first (translation, then PMP and memory) so that a fault leaves
+            // memory untouched. A page fault on the second page reports where that portion of the
+            // access starts, the page boundary; an access fault the first byte it hits.
             int priv = hart.dataPriv();
-            translate(va, Pmp.W, priv);
-            translate((va + size - 1) & ~0xFFFL, Pmp.W, priv);
+            long firstPage = va & ~0xFFFL;
+            long lastPage = (va + size - 1) & ~0xFFFL;
+            long firstPa = translate(va, Pmp.W, priv) - (va - firstPage);
+            long lastPa = lastPage == firstPage ? firstPa : translate(lastPage, Pmp.W, priv);
+            for (int k = 0; k < size; k++) {
+                long pa = va + k >= lastPage ? lastPa + (va + k - lastPage) : firstPa + (va + k - firstPage);
+                if ((!ram.contains(pa, 1) && bus.window(pa, 1) == null) || !pmp.allows(pa, 1, Pmp.W, priv)) {
+                    throw accessFault(Pmp.W, va + k);
+                }
+            }
             for (int k = 0; k < size; k++) {
                 storeSlow(va + k, 1, value >>> (8 * k));
             }
