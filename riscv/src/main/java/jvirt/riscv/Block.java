@@ -9,7 +9,12 @@ final class Block {
     /** RAM offset of the first instruction, or -1 for a block that is not cached (ROM). */
     final long ramOffset;
     final int generation;
+    /** The instructions packed (see {@link Op}), as the translator reads them. */
     final long[] code;
+    /** The same, as the interpreter runs them: all but the last, which is {@link #end}. */
+    final Insn[] body;
+    /** The instruction that ends the block: it sets the pc and counts the block's instructions. */
+    final Insn end;
     /** Bytes of guest code covered: the pc after the block's last instruction is start + this. */
     final int byteLength;
     /** Guest instructions in the block (the trailing {@link Op#END} is not one). */
@@ -32,5 +37,10 @@ final class Block {
         this.code = code;
         this.byteLength = byteLength;
         this.count = count;
+        this.body = new Insn[code.length - 1];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = Insn.of(code[i]);
+        }
+        this.end = Insn.end(code[code.length - 1], byteLength, count);
     }
 }

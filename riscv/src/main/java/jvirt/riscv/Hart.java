@@ -469,129 +469,23 @@ public final class Hart implements Machine.Vcpu {
 
     // ---- execution ----
 
+    /** Runs a block's instructions, then the one that ends it (which sets pc and the count). */
     private void execute(Block b) {
         final long[] x = this.x;
-        final long[] code = b.code;
-        final long base = pc;
-        final int length = b.byteLength;
+        final Insn[] body = b.body;
         int i = 0;
         try {
-            for (; ; i++) {
-                long w = code[i];
-                switch ((int) w & 0xFF) {
-                    case Op.END -> {
-                        pc = base + length;
-                        retired += b.count;
-                        return;
-                    }
-                    case Op.LUI -> x[Op.rd(w)] = Op.imm(w);
-                    case Op.AUIPC -> x[Op.rd(w)] = base + 2L * Op.offset(w) + Op.imm(w);
-                    case Op.JAL -> {
-                        x[Op.rd(w)] = base + length;
-                        pc = base + 2L * Op.offset(w) + Op.imm(w);
-                        retired += b.count;
-                        return;
-                    }
-                    case Op.JALR -> {
-                        long target = x[Op.rs1(w)] + Op.imm(w) & ~1L;
-                        x[Op.rd(w)] = base + length;
-                        pc = target;
-                        retired += b.count;
-                        return;
-                    }
-                    case Op.BEQ -> {
-                        branch(x[Op.rs1(w)] == x[Op.rs2(w)], w, base, length, b.count);
-                        return;
-                    }
-                    case Op.BNE -> {
-                        branch(x[Op.rs1(w)] != x[Op.rs2(w)], w, base, length, b.count);
-                        return;
-                    }
-                    case Op.BLT -> {
-                        branch(x[Op.rs1(w)] < x[Op.rs2(w)], w, base, length, b.count);
-                        return;
-                    }
-                    case Op.BGE -> {
-                        branch(x[Op.rs1(w)] >= x[Op.rs2(w)], w, base, length, b.count);
-                        return;
-                    }
-                    case Op.BLTU -> {
-                        branch(Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) < 0, w, base, length, b.count);
-                        return;
-                    }
-                    case Op.BGEU -> {
-                        branch(Long.compareUnsigned(x[Op.rs1(w)], x[Op.rs2(w)]) >= 0, w, base, length, b.count);
-                        return;
-                    }
-                    case Op.LB -> x[Op.rd(w)] = (byte) load8(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LH -> x[Op.rd(w)] = (short) load16(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LW -> x[Op.rd(w)] = (int) load32(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LD -> x[Op.rd(w)] = load64(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LBU -> x[Op.rd(w)] = load8(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LHU -> x[Op.rd(w)] = load16(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.LWU -> x[Op.rd(w)] = load32(x[Op.rs1(w)] + Op.imm(w));
-                    case Op.SB -> store8(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
-                    case Op.SH -> store16(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
-                    case Op.SW -> store32(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
-                    case Op.SD -> store64(x[Op.rs1(w)] + Op.imm(w), x[Op.rs2(w)]);
-                    case Op.ADDI -> x[Op.rd(w)] = x[Op.rs1(w)] + Op.imm(w);
-                    case Op.SLTI -> x[Op.rd(w)] = Alu.SLT.apply(x[Op.rs1(w)], Op.imm(w));
-                    case Op.SLTIU -> x[Op.rd(w)] = Alu.SLTU.apply(x[Op.rs1(w)], Op.imm(w));
-                    case Op.XORI -> x[Op.rd(w)] = x[Op.rs1(w)] ^ Op.imm(w);
-                    case Op.ORI -> x[Op.rd(w)] = x[Op.rs1(w)] | Op.imm(w);
-                    case Op.ANDI -> x[Op.rd(w)] = x[Op.rs1(w)] & Op.imm(w);
-                    case Op.SLLI -> x[Op.rd(w)] = x[Op.rs1(w)] << Op.imm(w);
-                    case Op.SRLI -> x[Op.rd(w)] = x[Op.rs1(w)] >>> Op.imm(w);
-                    case Op.SRAI -> x[Op.rd(w)] = x[Op.rs1(w)] >> Op.imm(w);
-                    case Op.ADD -> x[Op.rd(w)] = x[Op.rs1(w)] + x[Op.rs2(w)];
-                    case Op.SUB -> x[Op.rd(w)] = x[Op.rs1(w)] - x[Op.rs2(w)];
-                    case Op.SLL -> x[Op.rd(w)] = x[Op.rs1(w)] << x[Op.rs2(w)];
-                    case Op.SLT -> x[Op.rd(w)] = Alu.SLT.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.SLTU -> x[Op.rd(w)] = Alu.SLTU.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.XOR -> x[Op.rd(w)] = x[Op.rs1(w)] ^ x[Op.rs2(w)];
-                    case Op.SRL -> x[Op.rd(w)] = x[Op.rs1(w)] >>> x[Op.rs2(w)];
-                    case Op.SRA -> x[Op.rd(w)] = x[Op.rs1(w)] >> x[Op.rs2(w)];
-                    case Op.OR -> x[Op.rd(w)] = x[Op.rs1(w)] | x[Op.rs2(w)];
-                    case Op.AND -> x[Op.rd(w)] = x[Op.rs1(w)] & x[Op.rs2(w)];
-                    case Op.ADDIW -> x[Op.rd(w)] = (int) (x[Op.rs1(w)] + Op.imm(w));
-                    case Op.SLLIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] << Op.imm(w);
-                    case Op.SRLIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >>> Op.imm(w);
-                    case Op.SRAIW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >> Op.imm(w);
-                    case Op.ADDW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] + (int) x[Op.rs2(w)];
-                    case Op.SUBW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] - (int) x[Op.rs2(w)];
-                    case Op.SLLW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] << x[Op.rs2(w)];
-                    case Op.SRLW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >>> x[Op.rs2(w)];
-                    case Op.SRAW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] >> x[Op.rs2(w)];
-                    case Op.FENCE -> VarHandle.fullFence();
-                    case Op.MUL -> x[Op.rd(w)] = x[Op.rs1(w)] * x[Op.rs2(w)];
-                    case Op.MULH -> x[Op.rd(w)] = Math.multiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.MULHU -> x[Op.rd(w)] = Math.unsignedMultiplyHigh(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.MULHSU -> x[Op.rd(w)] = Alu.MULHSU.apply(x[Op.rs1(w)], x[Op.rs2(w)]);
-                    case Op.MULW -> x[Op.rd(w)] = (int) x[Op.rs1(w)] * (int) x[Op.rs2(w)];
-                    default -> {
-                        if (Op.endsBlock((int) w & 0xFF)) {
-                            retired += i; // what ran before it, visible to a counter read
-                            pc = base + 2L * Op.offset(w);
-                            i = -1;
-                            executeSystem(w, length - 2 * Op.offset(w));
-                            return;
-                        }
-                        slowOp(w);
-                    }
-                }
+            for (; i < body.length; i++) {
+                body[i].run(this, x);
             }
+            b.end.run(this, x);
         } catch (TrapException t) {
-            if (i >= 0) { // i < 0: a system instruction, whose pc and counts are already set
-                pc = base + 2L * Op.offset(code[i]);
+            if (i < body.length) { // a block's end sets pc and the count itself before it can trap
+                pc += 2L * Op.offset(b.code[i]);
                 retired += i;
             }
             takeTrap(t.cause, t.tval);
         }
-    }
-
-    private void branch(boolean taken, long w, long base, int length, int count) {
-        pc = taken ? base + 2L * Op.offset(w) + Op.imm(w) : base + length;
-        retired += count;
     }
 
     /**
