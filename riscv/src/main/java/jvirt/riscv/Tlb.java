@@ -23,8 +23,15 @@ final class Tlb {
     final long[] delta = new long[SIZE];
     /** The page-table level each entry's translation came from: above 0, a 4 KiB slice of a superpage. */
     private final byte[] level = new byte[SIZE];
-    /** Entries filled from superpages since the last flush (an upper bound). */
-    private int superpageEntries;
+    /**
+     * The superpages with slices cached since the last flush, as {@code va >>> (12 + 9 * level)}
+     * and level; an address-specific flush only scans the entries when it hits one of them. More
+     * than {@link #SUPERPAGES} of them and every such flush scans.
+     */
+    private static final int SUPERPAGES = 32;
+    private final long[] superpageTags = new long[SUPERPAGES];
+    private final byte[] superpageLevels = new byte[SUPERPAGES];
+    private int superpages;
     long gen = GEN_STEP;
 
     static int index(long va) {
@@ -38,8 +45,35 @@ final class Tlb {
         delta[i] = ramOffsetOfPage - page;
         level[i] = (byte) leafLevel;
         if (leafLevel > 0) {
-            superpageEntries++;
+            noteSuperpage(va, leafLevel);
         }
+    }
+
+    private void noteSuperpage(long va, int leafLevel) {
+        long tag = va >>> (12 + 9 * leafLevel);
+        for (int k = 0; k < Math.min(superpages, SUPERPAGES); k++) {
+            if (superpageTags[k] == tag && superpageLevels[k] == leafLevel) {
+                return;
+            }
+        }
+        if (superpages < SUPERPAGES) {
+            superpageTags[superpages] = tag;
+            superpageLevels[superpages] = (byte) leafLevel;
+        }
+        superpages = Math.min(superpages + 1, SUPERPAGES + 1);
+    }
+
+    /** Whether a superpage with slices here may hold {@code va}. */
+    private boolean inCachedSuperpage(long va) {
+        if (superpages > SUPERPAGES) {
+            return true;
+        }
+        for (int k = 0; k < superpages; k++) {
+            if (va >>> (12 + 9 * superpageLevels[k]) == superpageTags[k]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops the translation of the page holding {@code va}, and every slice of a superpage holding it. */
@@ -48,7 +82,7 @@ final class Tlb {
         if ((tag[i] & ~0xFFFL) == (va & ~0xFFFL)) {
             tag[i] = 0;
         }
-        if (superpageEntries == 0) {
+        if (superpages == 0 || !inCachedSuperpage(va)) {
             return;
         }
         for (int j = 0; j < SIZE; j++) {
@@ -60,7 +94,7 @@ final class Tlb {
     }
 
     void flush() {
-        superpageEntries = 0;
+        superpages = 0;
         gen += GEN_STEP;
         if (gen >= GEN_LIMIT) {
             Arrays.fill(tag, 0);
