@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,11 +31,12 @@ final class Console implements AutoCloseable {
         this.reader = Thread.ofPlatform().daemon().start(this::read);
     }
 
-    /** Starts {@code java -jar target/jvirt.jar ARGS} with stdout and stderr merged. */
+    /** Starts {@code java -jar target/jvirt.jar ARGS}, with the launcher's JVM options, stdout and stderr merged. */
     static Console start(List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-jar", "target/jvirt.jar"));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(List.of(Files.readString(Path.of("../scripts/jvm-options")).trim().split("\\s+")));
+        command.addAll(List.of("-jar", "target/jvirt.jar"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         return new Console(pb.start());
