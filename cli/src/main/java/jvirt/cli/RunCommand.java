@@ -1,6 +1,7 @@
 package jvirt.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"--no-reboot", "-no-reboot"}, description = "Exit instead of restarting when the guest reboots.")
     private boolean noReboot;
 
+    @Option(names = "--dump-dtb", paramLabel = "FILE",
+            description = "Write the device tree the machine would boot with to FILE and exit (QEMU's dumpdtb).")
+    private Path dumpDtb;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
@@ -71,6 +76,16 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println("jvirt: " + e.getMessage());
             return 1;
+        }
+        if (dumpDtb != null) {
+            try (VirtBoard board = VirtBoard.create(config, OutputStream.nullOutputStream())) {
+                Files.write(dumpDtb, board.deviceTreeBlob());
+                spec.commandLine().getOut().println("device tree written to " + dumpDtb);
+                return 0;
+            } catch (BootException e) {
+                err.println("jvirt: " + e.getMessage());
+                return 1;
+            }
         }
         try (StdioConsole console = StdioConsole.ofProcess()) {
             while (true) {

@@ -60,6 +60,7 @@ public final class VirtBoard implements AutoCloseable {
     private final DeadlineTimer deadlines;
     private final List<Hart> harts = new ArrayList<>();
     private final Uart16550 uart;
+    private byte[] deviceTree;
 
     private VirtBoard(BoardConfig config, OutputStream console) throws BootException {
         if (config.initrd() != null && config.kernel() == null) {
@@ -112,6 +113,7 @@ public final class VirtBoard implements AutoCloseable {
             initrdEnd = initrdStart + initrd.size();
         }
         byte[] fdt = deviceTree(config, initrdStart, initrdEnd);
+        deviceTree = fdt.clone();
         long fdtAddr = alignDown(Math.min(ram.end(), DRAM_BASE + 3L * 1024 * MIB) - fdt.length, KERNEL_ALIGN);
         if (fdtAddr < Math.max(kernelEnd, initrdEnd)) {
             throw new BootException("the boot files do not fit in " + (config.memoryBytes() / MIB)
@@ -141,6 +143,11 @@ public final class VirtBoard implements AutoCloseable {
      */
     public static VirtBoard create(BoardConfig config, OutputStream console) throws BootException {
         return new VirtBoard(config, console);
+    }
+
+    /** The flattened device tree the board hands its firmware (as QEMU's {@code dumpdtb}). */
+    public byte[] deviceTreeBlob() {
+        return deviceTree.clone();
     }
 
     /** The serial console (UART0), for feeding it input. */
@@ -250,7 +257,9 @@ public final class VirtBoard implements AutoCloseable {
         root.string("model", "jvirt,virt");
 
         Fdt.Node chosen = root.node("chosen");
-        chosen.string("bootargs", config.append());
+        if (!config.append().isEmpty()) {
+            chosen.string("bootargs", config.append());
+        }
         chosen.string("stdout-path", "/soc/serial@" + Long.toHexString(UART0_BASE));
         if (initrdEnd > initrdStart) {
             chosen.longs("linux,initrd-start", initrdStart).longs("linux,initrd-end", initrdEnd);
@@ -277,7 +286,8 @@ public final class VirtBoard implements AutoCloseable {
                     .string("riscv,isa-extensions", Isa.EXTENSIONS.toArray(String[]::new))
                     .string("mmu-type", Isa.mmuType(config.satpMode()));
             intc[i] = fdt.allocatePhandle();
-            cpu.node("interrupt-controller").cells("#interrupt-cells", 1).flag("interrupt-controller")
+            cpu.node("interrupt-controller").cells("#address-cells", 0).cells("#interrupt-cells", 1)
+                    .flag("interrupt-controller")
                     .string("compatible", "riscv,cpu-intc").cells("phandle", intc[i]);
         }
         Fdt.Node cluster = cpus.node("cpu-map").node("cluster0");
