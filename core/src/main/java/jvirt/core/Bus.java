@@ -55,11 +55,6 @@ public final class Bus {
         return null;
     }
 
-    /** All windows, by address. */
-    public List<Window> windows() {
-        return List.of(windows);
-    }
-
     private static boolean overlaps(long a, long aSize, long b, long bSize) {
         return Long.compareUnsigned(a, b + bSize) < 0 && Long.compareUnsigned(b, a + aSize) < 0;
     }

@@ -173,30 +173,11 @@ public final class Hart implements Machine.Vcpu {
         updateContext();
     }
 
-    public int hartId() {
-        return hartId;
-    }
-
-    /** Resets to M-mode at {@code resetPc} with {@code a0}, {@code a1}, {@code a2} set (the virt reset protocol). */
-    public void reset(long resetPc, long a0, long a1, long a2) {
+    /** Resets to M-mode at {@code resetPc} (the board's reset code sets up the arguments). */
+    public void reset(long resetPc) {
         pc = resetPc;
-        x[10] = a0;
-        x[11] = a1;
-        x[12] = a2;
         priv = M;
         updateContext();
-    }
-
-    public long pc() {
-        return pc;
-    }
-
-    public long register(int i) {
-        return x[i];
-    }
-
-    public long fregister(int i) {
-        return f[i];
     }
 
     // ---- signals from other threads ----

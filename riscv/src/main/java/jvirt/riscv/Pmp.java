@@ -32,7 +32,7 @@ final class Pmp {
 
     /**
      * Reads {@code pmpcfg<n>} (n even): eight entries per register on RV64. {@code pmpcfg4} to
-     * {@code pmpcfg14} describe entries 16 to 63, which are not implemented: they read as zero.
+     * {@code pmpcfg14} describe entries 16 to 63, which this hart does not have: they read as zero.
      */
     long readCfg(int n) {
         if (n * 4 >= ENTRIES) {

@@ -254,14 +254,7 @@ final class Translator {
             code.labelBinding(handler);
             code.astore(TRAP);
             writeBack();
-            code.aload(HART);
-            code.lload(VPAGE);
-            code.iload(TRAP_INFO);
-            code.loadConstant(0xFFF);
-            code.iand();
-            code.i2l();
-            code.ladd();
-            code.putfield(CD_HART, "pc", CD_long);
+            pcFromTrapInfo();
             code.aload(HART);
             code.dup();
             code.getfield(CD_HART, "retired", CD_long);
@@ -304,6 +297,18 @@ final class Translator {
                 code.laload();
                 code.lstore(slot(r));
             }
+        }
+
+        /** h.pc = the address of the instruction {@code TRAP_INFO} names. */
+        private void pcFromTrapInfo() {
+            code.aload(HART);
+            code.lload(VPAGE);
+            code.iload(TRAP_INFO);
+            code.loadConstant(0xFFF);
+            code.iand();
+            code.i2l();
+            code.ladd();
+            code.putfield(CD_HART, "pc", CD_long);
         }
 
         /** h.retired += local + constant. */
@@ -498,14 +503,7 @@ final class Translator {
             code.ineg();
             code.i2l();
             code.lstore(ICOUNT); // if it traps, the handler adds ICOUNT + before: nothing more
-            code.aload(HART);
-            code.lload(VPAGE);
-            code.iload(TRAP_INFO);
-            code.loadConstant(0xFFF);
-            code.iand();
-            code.i2l();
-            code.ladd();
-            code.putfield(CD_HART, "pc", CD_long);
+            pcFromTrapInfo();
             code.aload(HART);
             code.lload(SYSTEM_INSN);
             code.iload(SYSTEM_LENGTH);

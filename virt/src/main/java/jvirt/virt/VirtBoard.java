@@ -1,6 +1,5 @@
 package jvirt.virt;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -131,7 +130,7 @@ public final class VirtBoard implements AutoCloseable {
             }
         }));
         for (Hart h : harts) {
-            h.reset(MROM_BASE, h.hartId(), 0, 0);
+            h.reset(MROM_BASE);
             machine.addVcpu(h);
         }
         return uart;
@@ -153,14 +152,6 @@ public final class VirtBoard implements AutoCloseable {
     /** The serial console (UART0), for feeding it input. */
     public Uart16550 console() {
         return uart;
-    }
-
-    public List<Hart> harts() {
-        return List.copyOf(harts);
-    }
-
-    public GuestMemory memory() {
-        return ram;
     }
 
     /** Runs the machine until it ends; returns why it ended. */
