@@ -89,7 +89,12 @@ final class Console implements AutoCloseable {
 
     /** Types a line. */
     void type(String line) throws IOException {
-        in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        send(line + "\n");
+    }
+
+    /** Types keys as they are, with no newline (Ctrl-A is "\u0001"). */
+    void send(String keys) throws IOException {
+        in.write(keys.getBytes(StandardCharsets.US_ASCII));
         in.flush();
     }
 
