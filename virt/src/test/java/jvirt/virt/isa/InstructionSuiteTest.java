@@ -27,8 +27,8 @@ import org.junit.jupiter.api.TestFactory;
  * expecting it to power off with status 0; then runs it on QEMU's {@code virt} machine as a check
  * of the program itself. A program whose check fails reports the case number (see {@code test.inc}).
  *
- * <p>Two comment lines in a program's source steer its runs: {@code # @satp sv39} (or
- * {@code sv48}) runs it on a jvirt hart whose widest paging mode is that one, and
+ * <p>Comment lines in a program's source steer its runs: {@code # @satp sv39} (or {@code sv48})
+ * runs it on harts whose widest paging mode is that one, {@code # @cpus N} on N harts, and
  * {@code # @qemu-skip <reason>} skips it on QEMU where QEMU 7.2 departs from the RISC-V spec.
  */
 class InstructionSuiteTest {
@@ -66,7 +66,7 @@ class InstructionSuiteTest {
 
     private static void runOnJvirt(Program p, int translateThreshold) throws Exception {
         Path elf = build(p);
-        BareMetal.Result result = BareMetal.run(elf, JVIRT_TIMEOUT, 1, p.satpMode(), 64L << 20, translateThreshold);
+        BareMetal.Result result = BareMetal.run(elf, JVIRT_TIMEOUT, p.cpus(), p.satpMode(), 64L << 20, translateThreshold);
         if (!result.passed()) {
             fail("%s on jvirt: %s%n--- UART ---%n%s", p.name(), describe(result.exit()), result.console());
         }
@@ -76,7 +76,7 @@ class InstructionSuiteTest {
         assumeTrue(p.qemuSkip().isEmpty(), () -> "skipped on QEMU: " + p.qemuSkip().orElseThrow());
         Path elf = build(p);
         Path log = BUILD.resolve(p.name() + ".qemu.log");
-        Process qemu = start(List.of(QEMU, "-M", "virt", "-m", "64M", "-smp", "1", "-nographic", "-bios",
+        Process qemu = start(List.of(QEMU, "-M", "virt", "-m", "64M", "-smp", String.valueOf(p.cpus()), "-nographic", "-bios",
                 elf.toString()), "QEMU (" + QEMU + ")", log);
         boolean ended = qemu.waitFor(QEMU_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
@@ -106,7 +106,7 @@ class InstructionSuiteTest {
 
     // ---- the programs ----
 
-    private record Program(String name, Path source, int satpMode, Optional<String> qemuSkip) {
+    private record Program(String name, Path source, int satpMode, int cpus, Optional<String> qemuSkip) {
     }
 
     private static Stream<Program> programs() throws IOException {
@@ -120,6 +120,7 @@ class InstructionSuiteTest {
     private static Program program(Path source) {
         String name = source.getFileName().toString().replaceFirst("\\.S$", "");
         int satp = Isa.SATP_SV57;
+        int cpus = 1;
         Optional<String> skip = Optional.empty();
         try {
             for (String line : Files.readAllLines(source)) {
@@ -131,6 +132,8 @@ class InstructionSuiteTest {
                         case "sv57" -> Isa.SATP_SV57;
                         default -> throw new IllegalArgumentException(source + ": unknown paging mode in " + l);
                     };
+                } else if (l.startsWith("# @cpus ")) {
+                    cpus = Integer.parseInt(l.substring(8).strip());
                 } else if (l.startsWith("# @qemu-skip ")) {
                     skip = Optional.of(l.substring(13).strip());
                 }
@@ -138,7 +141,7 @@ class InstructionSuiteTest {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + source, e);
         }
-        return new Program(name, source, satp, skip);
+        return new Program(name, source, satp, cpus, skip);
     }
 
     /** Assembles and links a program (once), failing with the tools' messages if that fails. */
