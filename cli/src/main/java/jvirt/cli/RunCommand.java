@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
                     err.println("jvirt: " + e.getMessage());
                     return 1;
                 }
-                if (exit instanceof MachineExit.Reset && !noReboot) {
+                if (exit instanceof MachineExit.Reset && !noReboot && !console.quitRequested()) {
                     continue;
                 }
                 console.close();

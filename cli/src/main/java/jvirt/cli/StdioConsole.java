@@ -23,6 +23,7 @@ final class StdioConsole implements AutoCloseable {
     private final InputStream in;
     private volatile Uart16550 uart;
     private volatile Runnable quit = () -> { };
+    private volatile boolean quitRequested;
 
     StdioConsole(InputStream in, OutputStream out) {
         this.terminal = in instanceof FileInputStream ? Terminal.rawIfTerminal() : null;
@@ -45,6 +46,14 @@ final class StdioConsole implements AutoCloseable {
     void attach(Uart16550 target, Runnable quitAction) {
         this.uart = target;
         this.quit = quitAction;
+        if (quitRequested) {
+            quitAction.run();
+        }
+    }
+
+    /** Whether the user asked to quit (Ctrl-A X): it holds across reboots, unlike one machine's exit. */
+    boolean quitRequested() {
+        return quitRequested;
     }
 
     private void readInput() {
@@ -57,6 +66,7 @@ final class StdioConsole implements AutoCloseable {
                     switch (Character.toLowerCase(b)) {
                         case 'x' -> {
                             message("QEMU-style console: terminated by Ctrl-A X");
+                            quitRequested = true;
                             quit.run();
                         }
                         case 'h' -> message("C-a h    print this help\r\nC-a x    exit jvirt\r\nC-a C-a  send C-a");
