@@ -5,12 +5,15 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import jvirt.core.MachineExit;
 import jvirt.guest.GuestImage;
 import jvirt.guest.GuestImages;
 import jvirt.riscv.Isa;
 import jvirt.virt.BoardConfig;
+import jvirt.virt.Drive;
 import jvirt.virt.VirtBoard;
 import jvirt.virt.boot.BootException;
 import picocli.CommandLine.Command;
@@ -60,6 +63,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"--append", "-append"}, paramLabel = "CMDLINE", description = "Kernel command line.")
     private String append;
 
+    @Option(names = {"--drive", "-drive"}, paramLabel = "file=PATH[,format=raw][,readonly=on][,if=virtio]",
+            description = "A virtio disk; repeat for more (/dev/vda, /dev/vdb ... in order). A doubled comma is a"
+                    + " comma in a value.")
+    private List<String> drives = new ArrayList<>();
+
+    @Option(names = "--console", paramLabel = "serial|virtio", defaultValue = "serial",
+            description = "The device on this terminal: the 16550 UART (ttyS0) or virtio-console (hvc0)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    private String consoleDevice;
+
     @Option(names = {"--no-reboot", "-no-reboot"}, description = "Exit instead of restarting when the guest reboots.")
     private boolean noReboot;
 
@@ -73,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         BoardConfig config;
         try {
             config = config();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IOException e) {
             err.println("jvirt: " + e.getMessage());
             return 1;
         }
@@ -111,6 +124,15 @@ final class RunCommand implements Callable<Integer> {
 
     private BoardConfig config() throws IOException {
         long bytes = Sizes.parseMemory(memory);
+        BoardConfig.ConsoleDevice consoleKind = switch (consoleDevice) {
+            case "serial" -> BoardConfig.ConsoleDevice.SERIAL;
+            case "virtio" -> BoardConfig.ConsoleDevice.VIRTIO;
+            default -> throw new IllegalArgumentException("--console " + consoleDevice + ": choose serial or virtio");
+        };
+        List<Drive> disks = new ArrayList<>();
+        for (String d : drives) {
+            disks.add(DriveOption.parse(d, spec.commandLine().getErr()));
+        }
         Path firmware = bios;
         Path kernelImage = kernel;
         Path initrdImage = initrd;
@@ -124,11 +146,18 @@ final class RunCommand implements Callable<Integer> {
             firmware = guest.firmware();
             kernelImage = guest.kernel();
             initrdImage = guest.initrd();
-            cmdline = append == null ? guest.defaultAppend() : append;
+            cmdline = append == null ? onConsole(guest.defaultAppend(), consoleKind) : append;
         } else if (firmware == null) {
             firmware = defaultFirmware();
         }
-        return new BoardConfig(bytes, cpus, Isa.SATP_SV48, firmware, kernelImage, initrdImage, cmdline);
+        return new BoardConfig(bytes, cpus, Isa.SATP_SV48, firmware, kernelImage, initrdImage, cmdline)
+                .withDrives(disks).withConsole(consoleKind);
+    }
+
+    /** The default guest's command line names the serial console; with virtio-console it is hvc0. */
+    private static String onConsole(String defaultAppend, BoardConfig.ConsoleDevice device) {
+        return device == BoardConfig.ConsoleDevice.VIRTIO ? defaultAppend.replace("console=ttyS0", "console=hvc0")
+                : defaultAppend;
     }
 
     /** OpenSBI for a user-supplied kernel: the default guest's, else the host's opensbi package, else pulled. */

@@ -6,7 +6,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import jvirt.virt.device.Uart16550;
+import jvirt.core.ConsoleInput;
 
 /**
  * The guest's serial console on the process's standard input and output, like QEMU's
@@ -21,7 +21,7 @@ final class StdioConsole implements AutoCloseable {
     private final Terminal terminal;
     private final Output output;
     private final InputStream in;
-    private volatile Uart16550 uart;
+    private volatile ConsoleInput target;
     private volatile Runnable quit = () -> { };
     private volatile boolean quitRequested;
 
@@ -42,9 +42,9 @@ final class StdioConsole implements AutoCloseable {
         return output;
     }
 
-    /** Connects typed input to a (new) machine's UART and its quit action. */
-    void attach(Uart16550 target, Runnable quitAction) {
-        this.uart = target;
+    /** Connects typed input to a (new) machine's console device and its quit action. */
+    void attach(ConsoleInput device, Runnable quitAction) {
+        this.target = device;
         this.quit = quitAction;
         if (quitRequested) {
             quitAction.run();
@@ -87,9 +87,9 @@ final class StdioConsole implements AutoCloseable {
     }
 
     private void send(int b) throws InterruptedException {
-        Uart16550 target = uart;
-        if (target != null) {
-            target.receive((byte) b);
+        ConsoleInput device = target;
+        if (device != null) {
+            device.receive((byte) b);
         }
     }
 

@@ -1,20 +1,24 @@
 package jvirt.virt;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import jvirt.riscv.Hart;
 import jvirt.riscv.Isa;
 
 /**
  * What to build and boot: RAM size, number of harts, the widest paging mode, firmware (required),
- * optionally a kernel with its initrd and command line, and how soon hot code is translated to
- * JVM bytecode (block executions; 0 interprets only).
+ * optionally a kernel with its initrd and command line, how soon hot code is translated to
+ * JVM bytecode (block executions; 0 interprets only), the disks, and which device is the console.
  */
 public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append,
-        int translateThreshold) {
+        int translateThreshold, List<Drive> drives, ConsoleDevice console) {
     public static final long MIN_MEMORY = 16L << 20;
     public static final long MAX_MEMORY = 64L << 30;
     public static final int MAX_CPUS = 64;
+
+    /** Which device takes the terminal's input: the 16550 UART ({@code ttyS0}) or virtio-console ({@code hvc0}). */
+    public enum ConsoleDevice { SERIAL, VIRTIO }
 
     public BoardConfig {
         Objects.requireNonNull(bios, "firmware");
@@ -29,14 +33,32 @@ public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, P
         if (translateThreshold < 0) {
             throw new IllegalArgumentException("the translation threshold must be 0 (never) or more");
         }
+        drives = List.copyOf(drives);
+        Objects.requireNonNull(console, "console");
+        int slots = VirtBoard.VIRTIO_SLOTS - VirtBoard.virtioDevicesBesideDrives(console);
+        if (drives.size() > slots) {
+            throw new IllegalArgumentException("at most " + slots + " drives fit the board's " + VirtBoard.VIRTIO_SLOTS
+                    + " virtio slots");
+        }
     }
 
     /**
-     * A board with the default translation threshold: {@link Hart#DEFAULT_TRANSLATE_THRESHOLD}, or
+     * A board with no disks, the serial console and the default translation threshold: {@link Hart#DEFAULT_TRANSLATE_THRESHOLD}, or
      * the system property {@code jvirt.translate.threshold} when set (a tuning knob).
      */
     public BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append) {
         this(memoryBytes, cpus, satpMode, bios, kernel, initrd, append,
-                Integer.getInteger("jvirt.translate.threshold", Hart.DEFAULT_TRANSLATE_THRESHOLD));
+                Integer.getInteger("jvirt.translate.threshold", Hart.DEFAULT_TRANSLATE_THRESHOLD), List.of(),
+                ConsoleDevice.SERIAL);
+    }
+
+    /** The same board with these disks, {@code /dev/vda} first. */
+    public BoardConfig withDrives(List<Drive> disks) {
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, disks, console);
+    }
+
+    /** The same board with this console device. */
+    public BoardConfig withConsole(ConsoleDevice device) {
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, device);
     }
 }

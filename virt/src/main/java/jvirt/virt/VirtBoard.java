@@ -1,5 +1,6 @@
 package jvirt.virt;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import jvirt.core.Bus;
+import jvirt.core.ConsoleInput;
 import jvirt.core.DeadlineTimer;
 import jvirt.core.GuestClock;
 import jvirt.core.GuestMemory;
 import jvirt.core.Machine;
 import jvirt.core.MachineExit;
+import jvirt.image.BlockDevice;
+import jvirt.image.BlockDevices;
 import jvirt.riscv.Hart;
 import jvirt.riscv.Isa;
 import jvirt.virt.boot.BootException;
@@ -27,6 +31,11 @@ import jvirt.virt.device.Rom;
 import jvirt.virt.device.SifiveTest;
 import jvirt.virt.device.Uart16550;
 import jvirt.virt.fdt.Fdt;
+import jvirt.virtio.MmioTransport;
+import jvirt.virtio.VirtioDevice;
+import jvirt.virtio.blk.VirtioBlk;
+import jvirt.virtio.console.VirtioConsole;
+import jvirt.virtio.rng.VirtioRng;
 
 /**
  * The RISC-V {@code virt} board, laid out as QEMU's: this one file places every device, writes the
@@ -44,6 +53,11 @@ public final class VirtBoard implements AutoCloseable {
     public static final long DRAM_BASE = 0x80000000L;
     public static final int UART0_IRQ = 10;
     public static final int RTC_IRQ = 11;
+    public static final long VIRTIO_BASE = 0x10001000;
+    public static final long VIRTIO_STRIDE = 0x1000;
+    public static final int VIRTIO_SLOTS = 8;
+    /** Slot n interrupts on PLIC source VIRTIO_IRQ + n. */
+    public static final int VIRTIO_IRQ = 1;
     public static final long TIMEBASE_HZ = 10_000_000;
 
     private static final long MIB = 1 << 20;
@@ -58,7 +72,8 @@ public final class VirtBoard implements AutoCloseable {
     private final GuestClock clock = new GuestClock(TIMEBASE_HZ);
     private final DeadlineTimer deadlines;
     private final List<Hart> harts = new ArrayList<>();
-    private final Uart16550 uart;
+    private final ConsoleInput consoleInput;
+    private final List<Long> virtioSlots = new ArrayList<>();
     private byte[] deviceTree;
 
     private VirtBoard(BoardConfig config, OutputStream console) throws BootException {
@@ -70,15 +85,15 @@ public final class VirtBoard implements AutoCloseable {
                 BootFile initrd = config.initrd() == null ? null : BootFile.open(config.initrd(), "initrd")) {
             ram = machine.own(new GuestMemory(DRAM_BASE, config.memoryBytes()));
             deadlines = machine.own(new DeadlineTimer(clock));
-            uart = build(config, console, firmware, kernel, initrd);
+            consoleInput = build(config, console, firmware, kernel, initrd);
         } catch (BootException | RuntimeException e) {
             machine.close();
             throw e;
         }
     }
 
-    /** Loads the boot files, wires the devices and harts; returns the console UART. */
-    private Uart16550 build(BoardConfig config, OutputStream console, BootFile firmware, BootFile kernel, BootFile initrd)
+    /** Loads the boot files, wires the devices and harts; returns the device that takes typed input. */
+    private ConsoleInput build(BoardConfig config, OutputStream console, BootFile firmware, BootFile kernel, BootFile initrd)
             throws BootException {
         Bus bus = new Bus(ram);
         Loaded fw = loadFirmware(firmware);
@@ -102,6 +117,14 @@ public final class VirtBoard implements AutoCloseable {
         bus.map(CLINT_BASE, Clint.SIZE, new Clint(harts, clock), "clint");
         bus.map(PLIC_BASE, Plic.SIZE, plic, "plic");
         bus.map(UART0_BASE, Uart16550.SIZE, uart, "uart0");
+        ConsoleInput input = uart;
+        for (Drive drive : config.drives()) {
+            plugVirtio(bus, plic, openDrive(drive));
+        }
+        if (config.console() == BoardConfig.ConsoleDevice.VIRTIO) {
+            input = plugVirtio(bus, plic, machine.own(new VirtioConsole(console)));
+        }
+        plugVirtio(bus, plic, machine.own(VirtioRng.secure()));
 
         long initrdStart = 0;
         long initrdEnd = 0;
@@ -133,7 +156,32 @@ public final class VirtBoard implements AutoCloseable {
             h.reset(MROM_BASE);
             machine.addVcpu(h);
         }
-        return uart;
+        return input;
+    }
+
+    /** How many virtio slots the board fills besides the drives: the entropy device, and the console if virtio. */
+    static int virtioDevicesBesideDrives(BoardConfig.ConsoleDevice console) {
+        return console == BoardConfig.ConsoleDevice.VIRTIO ? 2 : 1;
+    }
+
+    private VirtioBlk openDrive(Drive drive) throws BootException {
+        BlockDevice disk;
+        try {
+            disk = BlockDevices.open(drive.file(), drive.format(), drive.readOnly());
+        } catch (IOException e) {
+            throw new BootException(e.getMessage());
+        }
+        int index = virtioSlots.size();
+        return machine.own(new VirtioBlk(disk, drive.serial(), "jvirt-blk" + index));
+    }
+
+    /** Puts a device in the next free virtio-mmio slot, as QEMU's {@code -device virtio-*-device} does. */
+    private <T extends VirtioDevice> T plugVirtio(Bus bus, Plic plic, T device) {
+        int slot = virtioSlots.size();
+        long base = VIRTIO_BASE + slot * VIRTIO_STRIDE;
+        bus.map(base, VIRTIO_STRIDE, new MmioTransport(device, ram, plic.line(VIRTIO_IRQ + slot)), "virtio" + slot);
+        virtioSlots.add(base);
+        return device;
     }
 
     /**
@@ -149,9 +197,9 @@ public final class VirtBoard implements AutoCloseable {
         return deviceTree.clone();
     }
 
-    /** The serial console (UART0), for feeding it input. */
-    public Uart16550 console() {
-        return uart;
+    /** The console device (UART0, or virtio-console when chosen), for feeding it typed input. */
+    public ConsoleInput console() {
+        return consoleInput;
     }
 
     /** Runs the machine until it ends; returns why it ended. */
@@ -296,6 +344,12 @@ public final class VirtBoard implements AutoCloseable {
         soc.node("serial@" + Long.toHexString(UART0_BASE)).cells("interrupts", UART0_IRQ)
                 .cells("interrupt-parent", plicPhandle).cells("clock-frequency", 3686400)
                 .longs("reg", UART0_BASE, Uart16550.SIZE).string("compatible", "ns16550a");
+        for (int slot = 0; slot < virtioSlots.size(); slot++) {
+            long base = virtioSlots.get(slot);
+            soc.node("virtio_mmio@" + Long.toHexString(base)).cells("interrupts", VIRTIO_IRQ + slot)
+                    .cells("interrupt-parent", plicPhandle).longs("reg", base, VIRTIO_STRIDE)
+                    .string("compatible", "virtio,mmio");
+        }
         soc.node("test@" + Long.toHexString(TEST_BASE)).cells("phandle", testPhandle).longs("reg", TEST_BASE, 0x1000)
                 .string("compatible", "sifive,test1", "sifive,test0", "syscon");
 

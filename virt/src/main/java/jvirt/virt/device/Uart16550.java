@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import jvirt.core.ConsoleInput;
 import jvirt.core.InterruptLine;
 import jvirt.core.MmioDevice;
 
@@ -13,7 +14,7 @@ import jvirt.core.MmioDevice;
  * wait in a queue that stands in for the receive FIFO and lets the input side block instead of
  * overrunning.
  */
-public final class Uart16550 implements MmioDevice {
+public final class Uart16550 implements MmioDevice, ConsoleInput {
     public static final long SIZE = 0x100;
     private static final int RX_CAPACITY = 4096;
 
@@ -63,6 +64,7 @@ public final class Uart16550 implements MmioDevice {
      * Queues a byte typed on the console for the guest; blocks while the guest has
      * {@value #RX_CAPACITY} bytes it has not read yet.
      */
+    @Override
     public void receive(byte b) throws InterruptedException {
         synchronized (this) {
             while (rx.size() >= RX_CAPACITY) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,8 @@ public final class BareMetal {
     public static Result run(Path program, Duration timeout, int cpus, int satpMode, long memory, int translateThreshold)
             throws BootException, InterruptedException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        BoardConfig config = new BoardConfig(memory, cpus, satpMode, program, null, null, "", translateThreshold);
+        BoardConfig config = new BoardConfig(memory, cpus, satpMode, program, null, null, "", translateThreshold, List.of(),
+                BoardConfig.ConsoleDevice.SERIAL);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         MachineExit exit;
         try (VirtBoard board = VirtBoard.create(config, console)) {

@@ -1,0 +1,90 @@
+package jvirt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jvirt.image.BlockDevices;
+import jvirt.virt.Drive;
+
+/**
+ * QEMU's {@code -drive} syntax: {@code file=PATH[,format=raw][,readonly=on][,if=virtio][,serial=S]},
+ * where a doubled comma stands for a comma in a value.
+ */
+final class DriveOption {
+    private static final List<String> KEYS = List.of("file", "format", "readonly", "if", "serial");
+
+    private DriveOption() {
+    }
+
+    /** Parses one {@code --drive} value; a format left out is probed, with QEMU's warning for raw. */
+    static Drive parse(String spec, PrintWriter err) throws IOException {
+        Map<String, String> options = split(spec);
+        String file = options.get("file");
+        if (file == null || file.isEmpty()) {
+            throw new IllegalArgumentException("--drive " + spec + ": needs file=PATH");
+        }
+        String iface = options.getOrDefault("if", "virtio");
+        if (!iface.equals("virtio")) {
+            throw new IllegalArgumentException("--drive " + spec + ": if=" + iface + " is not available (this board has if=virtio)");
+        }
+        boolean readOnly = onOff(options.getOrDefault("readonly", "off"), "readonly", spec);
+        Path path = Path.of(file);
+        BlockDevices.Format format;
+        if (options.containsKey("format")) {
+            format = BlockDevices.Format.parse(options.get("format"));
+        } else {
+            format = BlockDevices.probe(path);
+            String name = format.name().toLowerCase(Locale.ROOT);
+            err.println("jvirt: warning: no format given for '" + file + "'; probing guessed " + name
+                    + ". Add format=" + name + " to the --drive option to remove this warning.");
+        }
+        return new Drive(path, format, readOnly, options.getOrDefault("serial", ""));
+    }
+
+    private static Map<String, String> split(String spec) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        for (int i = 0; i < spec.length(); i++) {
+            char c = spec.charAt(i);
+            if (c == ',' && i + 1 < spec.length() && spec.charAt(i + 1) == ',') {
+                part.append(',');
+                i++;
+            } else if (c == ',') {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String p : parts) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--drive " + spec + ": '" + p + "' is not KEY=VALUE");
+            }
+            String key = p.substring(0, eq);
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException("--drive " + spec + ": unknown option '" + key + "' (known: "
+                        + String.join(", ", KEYS) + ")");
+            }
+            if (options.put(key, p.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("--drive " + spec + ": '" + key + "' given twice");
+            }
+        }
+        return options;
+    }
+
+    private static boolean onOff(String value, String key, String spec) {
+        return switch (value) {
+            case "on", "yes", "true" -> true;
+            case "off", "no", "false" -> false;
+            default -> throw new IllegalArgumentException("--drive " + spec + ": " + key + "=" + value + " must be on or off");
+        };
+    }
+}
