@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,5 +92,58 @@ class BadInputIT {
         byte[] program = {0x73, 0x10, 0x40, 0x30, 0x73, 0x00, 0x50, 0x10};
         String out = run(3, "run", "--bios", file("halt.bin", program).toString());
         assertThat(out).contains("halted with interrupts disabled");
+    }
+
+    private String firmware() throws Exception {
+        return file("fw.bin", new byte[] {0x6f, 0, 0, 0}).toString(); // j . : never reached by these runs
+    }
+
+    @Test
+    void aMissingDriveFileIsNamed() throws Exception {
+        String out = run(1, "run", "--bios", firmware(), "--drive", "file=" + dir.resolve("nope.img") + ",format=raw");
+        assertThat(out).contains("nope.img").contains("no such file");
+    }
+
+    @Test
+    void unknownDriveOptionsAndValuesAreRefused() throws Exception {
+        String disk = file("d.img", new byte[4096]).toString();
+        assertThat(run(1, "run", "--bios", firmware(), "--drive", "file=" + disk + ",cache=none"))
+                .contains("unknown option 'cache'");
+        assertThat(run(1, "run", "--bios", firmware(), "--drive", "file=" + disk + ",readonly=maybe"))
+                .contains("must be on or off");
+        assertThat(run(1, "run", "--bios", firmware(), "--drive", "file=" + disk + ",if=ide"))
+                .contains("if=ide is not available");
+        assertThat(run(1, "run", "--bios", firmware(), "--drive", "format=raw")).contains("needs file=PATH");
+        assertThat(run(1, "run", "--bios", firmware(), "--console", "parallel")).contains("choose serial or virtio");
+    }
+
+    @Test
+    void aQcow2ImageIsNeverTakenForRaw() throws Exception {
+        byte[] qcow2 = new byte[4096];
+        qcow2[0] = 'Q';
+        qcow2[1] = 'F';
+        qcow2[2] = 'I';
+        qcow2[3] = (byte) 0xFB;
+        String out = run(1, "run", "--bios", firmware(), "--drive", "file=" + file("d.qcow2", qcow2));
+        assertThat(out).contains("'qcow2' is not supported yet");
+    }
+
+    @Test
+    void oneImageAttachedTwiceForWritingIsRefused() throws Exception {
+        String disk = file("d.img", new byte[4096]).toString();
+        String out = run(1, "run", "--bios", firmware(), "--drive", "file=" + disk + ",format=raw",
+                "--drive", "file=" + disk + ",format=raw");
+        assertThat(out).contains("is in use");
+    }
+
+    @Test
+    void moreDrivesThanVirtioSlotsAreRefused() throws Exception {
+        String disk = "file=" + file("d.img", new byte[4096]) + ",format=raw,readonly=on";
+        List<String> args = new ArrayList<>(List.of("run", "--bios", firmware()));
+        for (int i = 0; i < 8; i++) {
+            args.add("--drive");
+            args.add(disk);
+        }
+        assertThat(run(1, args.toArray(String[]::new))).contains("at most 7 drives");
     }
 }
