@@ -17,28 +17,16 @@ import argparse
 import json
 import os
 import re
-import select
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import PROMPT, ROOT, Session, image
 MARKER = b"jvirt: init started"
 W2 = "a=$(cut -d' ' -f1 /proc/uptime); dd if=/dev/zero bs=1M count=64 2>/dev/null | sha256sum >/dev/null; " \
      "b=$(cut -d' ' -f1 /proc/uptime); echo W2RESULT $a $b"
 W3 = "a=$(cut -d' ' -f1 /proc/uptime); n=$(dd if=/dev/zero bs=1M count=16 2>/dev/null | gzip -6 | wc -c); " \
      "b=$(cut -d' ' -f1 /proc/uptime); echo W3RESULT $a $b $n"
-
-
-def image():
-    cache = os.environ.get("JVIRT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "jvirt")
-    d = os.path.join(cache, "images", "debian-13-riscv64")
-    subprocess.run([os.path.join(ROOT, "jvirt"), "image", "pull", "debian-13-riscv64"], check=True,
-                   stdout=subprocess.DEVNULL)
-    return {k: os.path.join(d, f) for k, f in
-            (("kernel", "vmlinux"), ("initrd", "initrd.cpio"), ("bios", "fw_dynamic.bin"))}
 
 
 def commands(img):
@@ -50,37 +38,6 @@ def commands(img):
     }
 
 
-class Session:
-    """A VMM process whose console is driven like a terminal."""
-
-    def __init__(self, argv, rss_file):
-        self.start = time.monotonic()
-        self.proc = subprocess.Popen(["/usr/bin/time", "-v", "-o", rss_file] + argv, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.buf = b""
-        self.pos = 0
-
-    def wait_for(self, pattern, timeout=900):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = re.compile(pattern).search(self.buf, self.pos)
-            if m:
-                self.pos = m.end()
-                return m, time.monotonic() - self.start
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("no %r; console tail:\n%s" % (pattern, self.buf[-2000:].decode("latin-1")))
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.5)
-            if r:
-                data = os.read(self.proc.stdout.fileno(), 65536)
-                if b"\x1b[6n" in data:  # busybox asks the terminal for the cursor position
-                    self.type(b"\x1b[24;1R", newline=False)
-                self.buf += data.replace(b"\x1b[6n", b"")
-
-    def type(self, text, newline=True):
-        self.proc.stdin.write((text if isinstance(text, bytes) else text.encode()) + (b"\n" if newline else b""))
-        self.proc.stdin.flush()
-
-
 def run_once(argv):
     rss_file = "/tmp/guest-workloads-%d.time" % os.getpid()
     s = Session(argv, rss_file)
@@ -88,7 +45,7 @@ def run_once(argv):
         m, _ = s.wait_for(rb"\[\s*([0-9.]+)\] Run /init as init process")
         init_uptime = float(m.group(1))
         _, w1_wall = s.wait_for(re.escape(MARKER))
-        s.wait_for(rb"# $|# \Z|# (?=\x1b)")
+        s.wait_for(PROMPT)
         s.type(W2)
         m, _ = s.wait_for(rb"W2RESULT ([0-9.]+) ([0-9.]+)")
         w2 = float(m.group(2)) - float(m.group(1))

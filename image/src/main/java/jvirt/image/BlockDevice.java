@@ -2,6 +2,7 @@ package jvirt.image;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A virtual disk: a fixed number of bytes, read and written at byte offsets. Data moves between
@@ -25,6 +26,25 @@ public interface BlockDevice extends AutoCloseable {
 
     /** Writes all of {@code source} at {@code offset}. */
     void write(long offset, MemorySegment source) throws IOException;
+
+    /**
+     * Fills {@code destinations} one after the other from the disk's bytes at {@code offset}: a
+     * request scattered over many guest pages. Backends that can do it in one system call do.
+     */
+    default void read(long offset, List<MemorySegment> destinations) throws IOException {
+        for (MemorySegment d : destinations) {
+            read(offset, d);
+            offset += d.byteSize();
+        }
+    }
+
+    /** Writes {@code sources} one after the other at {@code offset}: the gathering twin of {@link #read(long, List)}. */
+    default void write(long offset, List<MemorySegment> sources) throws IOException {
+        for (MemorySegment s : sources) {
+            write(offset, s);
+            offset += s.byteSize();
+        }
+    }
 
     /** Makes every completed write durable. */
     void flush() throws IOException;

@@ -3,7 +3,9 @@ package jvirt.virtio;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import jvirt.core.GuestMemory;
 
 /**
@@ -105,6 +107,35 @@ public final class DescriptorChain {
             action.accept(part, offset);
             memory.monitor().written(part.address() - memory.segment().address(), part.byteSize());
         });
+    }
+
+    /** Readable bytes {@code [from, from + length)} as the guest buffers that hold them, in place. */
+    public List<MemorySegment> readableSegments(long from, long length) {
+        checkRange(from, length, readableLength);
+        return segments(0, firstWritable, from, length);
+    }
+
+    /**
+     * Writable bytes {@code [at, at + length)} as the guest buffers that hold them, in place. The
+     * caller fills them all; they are reported to the memory's write monitor now.
+     */
+    public List<MemorySegment> writableSegments(long at, long length) {
+        checkRange(at, length, writableLength);
+        List<MemorySegment> parts = segments(firstWritable, count, at, length);
+        for (MemorySegment part : parts) {
+            memory.monitor().written(part.address() - memory.segment().address(), part.byteSize());
+        }
+        return parts;
+    }
+
+    private List<MemorySegment> segments(int first, int end, long from, long length) {
+        List<MemorySegment> parts = new ArrayList<>(end - first);
+        try {
+            forEach(first, end, from, length, (part, at) -> parts.add(part));
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // collecting does no I/O
+        }
+        return parts;
     }
 
     private void forEach(int first, int end, long from, long length, SegmentAction action) throws IOException {

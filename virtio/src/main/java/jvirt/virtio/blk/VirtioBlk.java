@@ -145,7 +145,7 @@ public final class VirtioBlk extends AbstractVirtioDevice {
                     long length = statusAt;
                     status = checkData(sector, length);
                     if (status == S_OK) {
-                        chain.writable(0, length, (part, at) -> disk.read(sector * SECTOR + at, part));
+                        disk.read(sector * SECTOR, chain.writableSegments(0, length));
                         written = length;
                     }
                 }
@@ -153,7 +153,7 @@ public final class VirtioBlk extends AbstractVirtioDevice {
                     long length = chain.readableLength() - HEADER;
                     status = disk.readOnly() ? S_IOERR : checkData(sector, length);
                     if (status == S_OK) {
-                        chain.readable(HEADER, length, (part, at) -> disk.write(sector * SECTOR + at, part));
+                        disk.write(sector * SECTOR, chain.readableSegments(HEADER, length));
                     }
                 }
                 case T_FLUSH -> {
