@@ -8,31 +8,41 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import jvirt.guest.debian.AptSources;
 import jvirt.guest.debian.CountingInputStream;
 import jvirt.guest.debian.DataEntry;
 import jvirt.guest.debian.DebPackage;
 import jvirt.guest.debian.PackageStanza;
 import jvirt.guest.debian.PackagesIndex;
+import jvirt.guest.debian.Relation;
 import jvirt.guest.initramfs.BusyboxInitramfs;
 import jvirt.guest.kernel.KernelModules;
 import jvirt.guest.kernel.ModuleSelection;
 import jvirt.guest.kernel.RiscvImage;
+import jvirt.guest.rootfs.PackageTree;
+import jvirt.guest.rootfs.RootEntry;
 
 /**
  * How {@value #IMAGE} is made: which Debian packages, which files from them, which kernel modules,
- * and the initramfs around them. {@link #VERSION} names this recipe; changing what {@link #build}
- * produces means raising it, which makes every cached image of the old recipe stale.
+ * and the initramfs around them. Besides busybox, the guest gets Debian's mkfs.ext4 and fsck.ext4
+ * (busybox's own mke2fs makes ext2 only), which are dynamically linked, so with the loader and
+ * libraries they need. {@link #VERSION} names this recipe; changing what {@link #build} produces
+ * means raising it, which makes every cached image of the old recipe stale.
  */
 final class DebianRecipe {
     static final String IMAGE = "debian-13-riscv64";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final String SUITE = "trixie";
     static final String COMPONENT = "main";
     static final List<String> ARCHITECTURES = List.of("riscv64", "all");
@@ -49,25 +59,45 @@ final class DebianRecipe {
     private static final String KERNEL_METAPACKAGE = "linux-image-riscv64";
     private static final String KERNEL_PACKAGE_PREFIX = "linux-image-";
     private static final String BUSYBOX_PACKAGE = "busybox-static";
+    private static final String E2FSPROGS_PACKAGE = "e2fsprogs";
+    /** Debian names a shared-library package after its library (Policy 8.1): lib*. */
+    private static final String LIBRARY_PACKAGE_PREFIX = "lib";
     private static final String FIRMWARE_PACKAGE = "opensbi";
     private static final List<String> BUSYBOX_PATHS = List.of("usr/bin/busybox", "bin/busybox");
     private static final List<String> FIRMWARE_PATHS = List.of("usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin");
     private static final List<String> MODULE_DIRECTORIES = List.of("usr/lib/modules/", "lib/modules/");
+    /** The e2fsprogs programs the guest gets, under the names Debian gives them, and mke2fs's defaults per file system type. */
+    static final List<String> E2FSPROGS_PATHS = List.of(
+            "usr/sbin/mke2fs", "usr/sbin/mkfs.ext2", "usr/sbin/mkfs.ext3", "usr/sbin/mkfs.ext4",
+            "usr/sbin/e2fsck", "usr/sbin/fsck.ext2", "usr/sbin/fsck.ext3", "usr/sbin/fsck.ext4",
+            "etc/mke2fs.conf");
+    /** Where Debian's riscv64 dynamic loader looks for libraries when there is no ld.so.cache, in its order. */
+    static final List<String> LIBRARY_DIRECTORIES = List.of("usr/lib/riscv64-linux-gnu", "usr/lib");
     /** Nothing jvirt keeps in memory from a package comes near this; a file that does is not to be trusted. */
     private static final long MAX_FILE_IN_MEMORY = 256L << 20;
 
     private DebianRecipe() {
     }
 
-    /** The packages an image is built from. */
-    record Packages(PackageStanza kernel, PackageStanza busybox, PackageStanza firmware) {
+    /** The packages an image is built from; {@code libraries} are those e2fsprogs's programs may need, by name. */
+    record Packages(PackageStanza kernel, PackageStanza busybox, PackageStanza firmware, PackageStanza e2fsprogs,
+            List<PackageStanza> libraries) {
+        Packages {
+            libraries = List.copyOf(libraries);
+        }
+
         /** {@code linux-image-6.12.107+deb13-riscv64} → {@code 6.12.107+deb13-riscv64}, as uname -r says. */
         String kernelVersion() {
             return kernel.name().substring(KERNEL_PACKAGE_PREFIX.length());
         }
 
         List<PackageStanza> all() {
-            return List.of(kernel, busybox, firmware);
+            return Stream.concat(Stream.of(kernel, busybox, firmware), programPackages().stream()).toList();
+        }
+
+        /** The packages that {@link #E2FSPROGS_PATHS} and what they need come from. */
+        List<PackageStanza> programPackages() {
+            return Stream.concat(Stream.of(e2fsprogs), libraries.stream()).toList();
         }
     }
 
@@ -77,7 +107,8 @@ final class DebianRecipe {
 
     /**
      * Chooses the packages: the kernel that the {@value #KERNEL_METAPACKAGE} metapackage depends on
-     * (the index may hold more than one kernel), the newest busybox-static and opensbi.
+     * (the index may hold more than one kernel), the newest busybox-static, opensbi and e2fsprogs,
+     * and the library packages e2fsprogs needs.
      */
     static Packages resolve(PackagesIndex index) throws IOException {
         PackageStanza metapackage = newest(index, KERNEL_METAPACKAGE);
@@ -91,7 +122,45 @@ final class DebianRecipe {
         } catch (IllegalArgumentException e) {
             throw new IOException(metapackage.label() + ": " + e.getMessage(), e);
         }
-        return new Packages(kernel, newest(index, BUSYBOX_PACKAGE), newest(index, FIRMWARE_PACKAGE));
+        PackageStanza e2fsprogs = newest(index, E2FSPROGS_PACKAGE);
+        return new Packages(kernel, newest(index, BUSYBOX_PACKAGE), newest(index, FIRMWARE_PACKAGE), e2fsprogs,
+                libraries(index, e2fsprogs));
+    }
+
+    /**
+     * The shared-library packages that {@code pkg} needs, directly or through one another: its
+     * Pre-Depends and Depends on lib* packages, each relation satisfied as apt would, by its first
+     * alternative the index has, newest version that fits. Other packages (e2fsprogs's logsave,
+     * libgcc-s1's gcc-14-base) hold no library and are not followed. Which of the libraries' files
+     * the guest really needs, the programs' ELF headers say at build time; by name, for a stable order.
+     */
+    static List<PackageStanza> libraries(PackagesIndex index, PackageStanza pkg) throws IOException {
+        Map<String, PackageStanza> libraries = new TreeMap<>();
+        Deque<PackageStanza> unfollowed = new ArrayDeque<>(List.of(pkg));
+        while (!unfollowed.isEmpty()) {
+            PackageStanza next = unfollowed.pop();
+            for (List<Relation> alternatives : relations(next)) {
+                Optional<PackageStanza> chosen = alternatives.stream().map(index::best).flatMap(Optional::stream).findFirst();
+                if (chosen.isEmpty() && alternatives.stream().anyMatch(r -> r.name().startsWith(LIBRARY_PACKAGE_PREFIX))) {
+                    throw new IOException(next.label() + " needs " + alternatives.stream().map(Relation::toString)
+                            .collect(Collectors.joining(" | ")) + ", which the " + SUITE
+                            + " Packages index lacks; the mirror may be midway through an update, try again later");
+                }
+                if (chosen.isPresent() && chosen.get().name().startsWith(LIBRARY_PACKAGE_PREFIX)
+                        && libraries.putIfAbsent(chosen.get().name(), chosen.get()) == null) {
+                    unfollowed.push(chosen.get());
+                }
+            }
+        }
+        return List.copyOf(libraries.values());
+    }
+
+    private static List<List<Relation>> relations(PackageStanza pkg) throws IOException {
+        try {
+            return Stream.concat(pkg.preDependsRelations().stream(), pkg.dependsRelations().stream()).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(pkg.label() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Builds the image's files from the downloaded packages ({@code debs} gives each package's .deb). */
@@ -104,8 +173,31 @@ final class DebianRecipe {
         unpack(packages.kernel(), debs, kernel, progress);
         kernel.requireImage();
         ModuleSelection modules = kernel.modules.select(MODULES);
+        List<RootEntry> programs = programs(packages, debs, progress);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(outputs.initrd()))) {
-            BusyboxInitramfs.write(out, busybox, packages.kernelVersion(), modules, kernel.modulesBuiltin, kernel.mtime);
+            BusyboxInitramfs.write(out, busybox, packages.kernelVersion(), modules, kernel.modulesBuiltin, programs,
+                    kernel.mtime);
+        }
+    }
+
+    /** {@link #E2FSPROGS_PATHS} with the symbolic links, loader and libraries they need, and nothing else of the packages. */
+    private static List<RootEntry> programs(Packages packages, Function<PackageStanza, Path> debs, Progress progress)
+            throws IOException {
+        PackageTree tree = new PackageTree(E2FSPROGS_PATHS, LIBRARY_DIRECTORIES);
+        for (PackageStanza pkg : packages.programPackages()) {
+            unpack(pkg, debs, (entry, content) -> {
+                if (entry.type() == DataEntry.Type.SYMLINK) {
+                    tree.addSymlink(entry.path(), entry.linkTarget());
+                } else if (entry.type() == DataEntry.Type.FILE && tree.keeps(entry.path())) {
+                    tree.addFile(entry.path(), entry.mode(), readSmall(pkg, entry, content));
+                }
+            }, progress);
+        }
+        try {
+            return tree.select();
+        } catch (IOException e) {
+            throw new IOException(packages.programPackages().stream().map(PackageStanza::label)
+                    .collect(Collectors.joining(", ")) + ": " + e.getMessage(), e);
         }
     }
 

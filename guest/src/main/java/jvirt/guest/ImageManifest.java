@@ -1,6 +1,8 @@
 package jvirt.guest;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import jvirt.guest.debian.PackageStanza;
@@ -27,6 +29,10 @@ record ImageManifest(String name, int recipe, String kernelVersion, String appen
         putPackage(p, "kernel", packages.kernel());
         putPackage(p, "busybox", packages.busybox());
         putPackage(p, "firmware", packages.firmware());
+        putPackage(p, "e2fsprogs", packages.e2fsprogs());
+        for (int i = 0; i < packages.libraries().size(); i++) {
+            putPackage(p, "library." + i, packages.libraries().get(i));
+        }
         fileSizes.forEach((file, size) -> p.setProperty("file." + file + ".size", Long.toString(size)));
         return p;
     }
@@ -37,9 +43,14 @@ record ImageManifest(String name, int recipe, String kernelVersion, String appen
         for (String file : ImageCache.FILES) {
             sizes.put(file, Long.parseLong(required(p, "file." + file + ".size")));
         }
+        List<PackageStanza> libraries = new ArrayList<>();
+        for (int i = 0; p.getProperty("package.library." + i + ".name") != null; i++) {
+            libraries.add(getPackage(p, "library." + i));
+        }
         return new ImageManifest(required(p, "image.name"), Integer.parseInt(required(p, "image.recipe")),
                 required(p, "kernel.version"), required(p, "kernel.append"),
-                new DebianRecipe.Packages(getPackage(p, "kernel"), getPackage(p, "busybox"), getPackage(p, "firmware")),
+                new DebianRecipe.Packages(getPackage(p, "kernel"), getPackage(p, "busybox"), getPackage(p, "firmware"),
+                        getPackage(p, "e2fsprogs"), libraries),
                 sizes);
     }
 
@@ -49,6 +60,7 @@ record ImageManifest(String name, int recipe, String kernelVersion, String appen
         p.setProperty(prefix + "version", stanza.version());
         p.setProperty(prefix + "architecture", stanza.architecture());
         p.setProperty(prefix + "depends", stanza.depends());
+        p.setProperty(prefix + "pre-depends", stanza.preDepends());
         p.setProperty(prefix + "filename", stanza.file().path());
         p.setProperty(prefix + "size", Long.toString(stanza.file().size()));
         p.setProperty(prefix + "sha256", stanza.file().sha256());
@@ -58,6 +70,7 @@ record ImageManifest(String name, int recipe, String kernelVersion, String appen
         String prefix = "package." + role + ".";
         return new PackageStanza(required(p, prefix + "name"), required(p, prefix + "version"),
                 required(p, prefix + "architecture"), p.getProperty(prefix + "depends", ""),
+                p.getProperty(prefix + "pre-depends", ""),
                 new RemoteFile(required(p, prefix + "filename"), Long.parseLong(required(p, prefix + "size")),
                         required(p, prefix + "sha256")));
     }

@@ -1,8 +1,9 @@
 /**
  * Guest images for jvirt machines: {@link jvirt.guest.GuestImages} pulls a named image (today
- * {@code debian-13-riscv64}: a Debian kernel, OpenSBI and a busybox initramfs built from Debian
- * packages) into the local cache and finds cached ones, as {@link jvirt.guest.GuestImage}s;
- * {@link jvirt.guest.Progress} lets a front end show the downloads. The cache layout, its locking
- * and atomic updates are {@code ImageCache}'s; what goes into the image is {@code DebianRecipe}'s.
+ * {@code debian-13-riscv64}: a Debian kernel, OpenSBI and a busybox initramfs with Debian's
+ * mkfs.ext4 and fsck.ext4, built from Debian packages) into the local cache and finds cached ones,
+ * as {@link jvirt.guest.GuestImage}s; {@link jvirt.guest.Progress} lets a front end show the
+ * downloads. The cache layout, its locking and atomic updates are {@code ImageCache}'s; what goes
+ * into the image is {@code DebianRecipe}'s.
  */
 package jvirt.guest;

@@ -12,15 +12,20 @@ import jvirt.guest.debian.Sha256;
 import jvirt.guest.debian.TestHttpServer;
 import jvirt.guest.kernel.RiscvImageTest;
 import jvirt.guest.kernel.TinyElf;
+import jvirt.guest.rootfs.TinyProgram;
 
 /**
  * A Debian mirror in miniature, on the loopback interface: a trixie Release file, riscv64 and all
  * Packages indexes, and small but well-formed kernel, busybox-static and opensbi packages whose
- * modules carry the dependencies Debian's do.
+ * modules carry the dependencies Debian's do, and e2fsprogs with the library packages it needs,
+ * their ELF files asking for loader and libraries as Debian's do.
  */
 final class FakeMirror implements AutoCloseable {
     static final String KERNEL_VERSION = "6.12.99+deb13-riscv64";
     static final byte[] FIRMWARE = "opensbi fw_dynamic for riscv64".getBytes(StandardCharsets.US_ASCII);
+    static final String E2FSPROGS_VERSION = "1.47.2-3+b12";
+    private static final String LOADER = "/lib/ld-linux-riscv64-lp64d.so.1";
+    private static final String MULTIARCH = "./usr/lib/riscv64-linux-gnu/";
 
     private final TestHttpServer server = new TestHttpServer();
     private final List<String> riscv64 = new ArrayList<>();
@@ -80,6 +85,7 @@ final class FakeMirror implements AutoCloseable {
                 .build();
         pool(all, "opensbi", "1.6-1", "all", null, opensbi);
         pool(riscv64, "opensbi", "1.6-1", "all", null, opensbi);
+        e2fsprogs();
 
         byte[] riscv64Index = DebBuilder.xz(String.join("\n", riscv64).getBytes(StandardCharsets.UTF_8));
         byte[] allIndex = DebBuilder.xz(String.join("\n", all).getBytes(StandardCharsets.UTF_8));
@@ -95,18 +101,57 @@ final class FakeMirror implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /** e2fsprogs as trixie has it, less what the recipe does not take; logsave and gcc-14-base are not published. */
+    private void e2fsprogs() {
+        pool(riscv64, "e2fsprogs", E2FSPROGS_VERSION, "riscv64",
+                "libc6 (>= 2.38), libext2fs2t64 (= " + E2FSPROGS_VERSION + ")", "logsave", DebBuilder.deb()
+                        .file("./etc/mke2fs.conf", "[defaults]\n\tblocksize = 4096\n")
+                        .file("./usr/sbin/mke2fs",
+                                TinyProgram.program(LOADER, "libext2fs.so.2", "libc.so.6", "ld-linux-riscv64-lp64d.so.1"), 0755)
+                        .file("./usr/sbin/e2fsck", TinyProgram.program(LOADER, "libext2fs.so.2", "libc.so.6"), 0755)
+                        .file("./usr/sbin/debugfs", TinyProgram.program(LOADER, "libss.so.2", "libc.so.6"), 0755)
+                        .file("./usr/share/doc/e2fsprogs/changelog.gz", "changes")
+                        .symlink("./usr/sbin/mkfs.ext2", "mke2fs")
+                        .symlink("./usr/sbin/mkfs.ext3", "mke2fs")
+                        .symlink("./usr/sbin/mkfs.ext4", "mke2fs")
+                        .symlink("./usr/sbin/fsck.ext2", "e2fsck")
+                        .symlink("./usr/sbin/fsck.ext3", "e2fsck")
+                        .symlink("./usr/sbin/fsck.ext4", "e2fsck")
+                        .build());
+        pool(riscv64, "libext2fs2t64", E2FSPROGS_VERSION, "riscv64", "libc6 (>= 2.38)", DebBuilder.deb()
+                .file(MULTIARCH + "libext2fs.so.2.4", TinyProgram.library("libc.so.6", "ld-linux-riscv64-lp64d.so.1"))
+                .symlink(MULTIARCH + "libext2fs.so.2", "libext2fs.so.2.4")
+                .build());
+        pool(riscv64, "libc6", "2.41-12", "riscv64", "libgcc-s1", DebBuilder.deb()
+                .file("./etc/ld.so.conf.d/riscv64-linux-gnu.conf", "/usr/lib/riscv64-linux-gnu\n")
+                .file(MULTIARCH + "ld-linux-riscv64-lp64d.so.1", TinyProgram.library(), 0755)
+                .file(MULTIARCH + "libc.so.6", TinyProgram.program(LOADER, "ld-linux-riscv64-lp64d.so.1"), 0755)
+                .file(MULTIARCH + "libm.so.6", TinyProgram.library("libc.so.6"))
+                .file(MULTIARCH + "gconv/BIG5.so", TinyProgram.library("libc.so.6"))
+                .symlink("./usr/lib/ld-linux-riscv64-lp64d.so.1", "riscv64-linux-gnu/ld-linux-riscv64-lp64d.so.1")
+                .build());
+        pool(riscv64, "libgcc-s1", "14.2.0-19", "riscv64", "gcc-14-base (= 14.2.0-19), libc6 (>= 2.35)", DebBuilder.deb()
+                .file(MULTIARCH + "libgcc_s.so.1", TinyProgram.library("libc.so.6"))
+                .build());
+    }
+
     private void pool(List<String> index, String name, String version, String architecture, String depends, byte[] deb) {
+        pool(index, name, version, architecture, null, depends, deb);
+    }
+
+    private void pool(List<String> index, String name, String version, String architecture, String preDepends,
+            String depends, byte[] deb) {
         String filename = poolPath(name, version, architecture);
         server.put("/debian/" + filename, deb);
         index.add("""
                 Package: %s
                 Version: %s
                 Architecture: %s
-                %sFilename: %s
+                %s%sFilename: %s
                 Size: %d
                 SHA256: %s
-                """.formatted(name, version, architecture, depends == null ? "" : "Depends: " + depends + "\n",
-                filename, deb.length, Sha256.of(deb)));
+                """.formatted(name, version, architecture, preDepends == null ? "" : "Pre-Depends: " + preDepends + "\n",
+                depends == null ? "" : "Depends: " + depends + "\n", filename, deb.length, Sha256.of(deb)));
     }
 
     private static String poolPath(String name, String version, String architecture) {

@@ -38,15 +38,18 @@ class GuestImagesNetworkTest {
             assertThat(RiscvImage.isImage(in.readNBytes(RiscvImage.HEADER_SIZE))).isTrue();
         }
         assertThat(Files.size(image.firmware())).isGreaterThan(100_000);
-        String modules = "lib/modules/" + image.kernelVersion() + "/";
+        String modules = "usr/lib/modules/" + image.kernelVersion() + "/";
         List<String> initrd = Cpio.list(image.initrd(), false);
-        assertThat(initrd).contains("init", "bin/busybox", "dev/console", modules + "modules.dep",
+        assertThat(initrd).contains("init", "usr/bin/busybox", "dev/console", modules + "modules.dep",
                 modules + "kernel/drivers/virtio/virtio_mmio.ko",
                 modules + "kernel/drivers/block/virtio_blk.ko",
                 modules + "kernel/drivers/net/virtio_net.ko",
                 modules + "kernel/drivers/char/hw_random/virtio-rng.ko",
                 modules + "kernel/fs/ext4/ext4.ko",
-                modules + "kernel/fs/jbd2/jbd2.ko");
+                modules + "kernel/fs/jbd2/jbd2.ko",
+                "usr/sbin/mkfs.ext4", "usr/sbin/mke2fs", "usr/sbin/fsck.ext4", "usr/sbin/e2fsck",
+                "usr/lib/ld-linux-riscv64-lp64d.so.1", "usr/lib/riscv64-linux-gnu/libc.so.6",
+                "usr/lib/riscv64-linux-gnu/libext2fs.so.2", "usr/lib/riscv64-linux-gnu/libblkid.so.1");
         assertThat(image.defaultAppend()).isEqualTo("console=ttyS0");
         assertThat(GuestImages.cached(GuestImages.DEFAULT_IMAGE, cache)).contains(image);
     }

@@ -66,8 +66,8 @@ class GuestImagesTest {
                 dir.resolve("fw_dynamic.bin"), "console=ttyS0", FakeMirror.KERNEL_VERSION));
         assertThat(image.kernel()).hasBinaryContent(FakeMirror.kernelImage());
         assertThat(image.firmware()).hasBinaryContent(FakeMirror.FIRMWARE);
-        String modules = "lib/modules/" + FakeMirror.KERNEL_VERSION + "/";
-        assertThat(Cpio.list(image.initrd(), false)).contains("init", "bin/busybox", "dev/console", "dev/null",
+        String modules = "usr/lib/modules/" + FakeMirror.KERNEL_VERSION + "/";
+        assertThat(Cpio.list(image.initrd(), false)).contains("init", "usr/bin/busybox", "dev/console", "dev/null",
                 modules + "modules.dep",
                 modules + "kernel/drivers/virtio/virtio_mmio.ko",
                 modules + "kernel/drivers/block/virtio_blk.ko",
@@ -81,12 +81,27 @@ class GuestImagesTest {
                 modules + "kernel/fs/mbcache.ko",
                 modules + "kernel/lib/crc16.ko")
                 .noneMatch(path -> path.contains("virtio_snd") || path.contains("virtio_console"));
+        assertThat(Cpio.list(image.initrd(), false)).contains("bin", "sbin", "lib",
+                "usr/sbin/mke2fs", "usr/sbin/mkfs.ext2", "usr/sbin/mkfs.ext3", "usr/sbin/mkfs.ext4",
+                "usr/sbin/e2fsck", "usr/sbin/fsck.ext2", "usr/sbin/fsck.ext3", "usr/sbin/fsck.ext4", "etc/mke2fs.conf",
+                "usr/lib/ld-linux-riscv64-lp64d.so.1",
+                "usr/lib/riscv64-linux-gnu/ld-linux-riscv64-lp64d.so.1",
+                "usr/lib/riscv64-linux-gnu/libc.so.6",
+                "usr/lib/riscv64-linux-gnu/libext2fs.so.2",
+                "usr/lib/riscv64-linux-gnu/libext2fs.so.2.4")
+                .noneMatch(path -> path.contains("debugfs") || path.contains("libm.so") || path.contains("libgcc_s")
+                        || path.contains("gconv") || path.contains("usr/share") || path.contains("ld.so.conf"));
         Properties manifest = manifest();
         assertThat(manifest.getProperty("image.recipe")).isEqualTo(Integer.toString(DebianRecipe.VERSION));
         assertThat(manifest.getProperty("kernel.version")).isEqualTo(FakeMirror.KERNEL_VERSION);
         assertThat(manifest.getProperty("package.kernel.name")).isEqualTo("linux-image-" + FakeMirror.KERNEL_VERSION);
         assertThat(manifest.getProperty("package.busybox.version")).isEqualTo("1:1.37.0-6+b9");
         assertThat(manifest.getProperty("package.firmware.sha256")).hasSize(64);
+        assertThat(manifest.getProperty("package.e2fsprogs.version")).isEqualTo(FakeMirror.E2FSPROGS_VERSION);
+        assertThat(manifest.getProperty("package.e2fsprogs.pre-depends")).contains("libext2fs2t64");
+        assertThat(List.of(manifest.getProperty("package.library.0.name"), manifest.getProperty("package.library.1.name"),
+                manifest.getProperty("package.library.2.name"))).containsExactly("libc6", "libext2fs2t64", "libgcc-s1");
+        assertThat(manifest.getProperty("package.library.3.name")).isNull();
         assertThat(cache.resolve("downloads")).isDirectoryContaining(p -> p.toString().endsWith(".deb"));
         assertThat(GuestImages.cached(IMAGE, cache)).contains(image);
     }

@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * What a Packages index says about one binary package: enough to choose it, follow its
- * dependencies and download it ({@code Filename}, {@code Size}, {@code SHA256}).
+ * dependencies ({@code Depends}, {@code Pre-Depends}) and download it ({@code Filename},
+ * {@code Size}, {@code SHA256}).
  */
-public record PackageStanza(String name, String version, String architecture, String depends, RemoteFile file) {
+public record PackageStanza(String name, String version, String architecture, String depends, String preDepends,
+        RemoteFile file) {
 
     static PackageStanza from(Stanza stanza) throws IOException {
         String name = required(stanza, "Package", "?");
@@ -16,6 +18,7 @@ public record PackageStanza(String name, String version, String architecture, St
                     required(stanza, "Version", name),
                     required(stanza, "Architecture", name),
                     stanza.get("Depends").orElse(""),
+                    stanza.get("Pre-Depends").orElse(""),
                     new RemoteFile(required(stanza, "Filename", name),
                             Long.parseLong(required(stanza, "Size", name)),
                             required(stanza, "SHA256", name)));
@@ -30,6 +33,11 @@ public record PackageStanza(String name, String version, String architecture, St
 
     public List<List<Relation>> dependsRelations() {
         return Relation.parseField(depends);
+    }
+
+    /** What must be unpacked and configured before this package is unpacked; shared libraries often are. */
+    public List<List<Relation>> preDependsRelations() {
+        return Relation.parseField(preDepends);
     }
 
     /** For messages: {@code name version}. */

@@ -41,6 +41,12 @@ public record Relation(String name, String operator, DebianVersion version) {
         return List.copyOf(groups);
     }
 
+    /** As a Depends field writes it: {@code libc6 (>= 2.38)}. */
+    @Override
+    public String toString() {
+        return operator == null ? name : name + " (" + operator + " " + version + ")";
+    }
+
     public boolean satisfiedBy(PackageStanza stanza) {
         if (!stanza.name().equals(name)) {
             return false;

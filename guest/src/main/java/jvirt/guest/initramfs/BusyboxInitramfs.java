@@ -6,42 +6,58 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jvirt.guest.kernel.KernelModule;
 import jvirt.guest.kernel.ModuleSelection;
+import jvirt.guest.rootfs.PackageTree;
+import jvirt.guest.rootfs.RootEntry;
 
 /**
- * The initramfs of a busybox guest: {@code /bin/busybox}, the usual directories, {@code /dev/console}
- * and {@code /dev/null} (the kernel opens the console before {@code /init} runs, so it must exist in
- * the archive), root in {@code /etc/passwd} and {@code /etc/group}, a profile, the kernel modules
- * with a {@code modules.dep}, and {@code /init}.
+ * The initramfs of a busybox guest, laid out as Debian's merged /usr ({@code bin}, {@code sbin} and
+ * {@code lib} are symbolic links into {@code usr/}, so that the paths Debian's programs and their
+ * dynamic loader ask for all lead somewhere, and busybox's applet links never shadow a real
+ * program): {@code /usr/bin/busybox}, the usual directories, {@code /dev/console} and
+ * {@code /dev/null} (the kernel opens the console before {@code /init} runs, so it must exist in
+ * the archive), root in {@code /etc/passwd} and {@code /etc/group}, a profile, programs taken from
+ * Debian packages with what they need, the kernel modules with a {@code modules.dep}, and
+ * {@code /init}.
  */
 public final class BusyboxInitramfs {
     /** The line {@code /init} prints once the kernel's file systems are mounted; boot benchmarks stop the clock here. */
     public static final String MARKER = "jvirt: init started";
 
     private static final List<String> DIRECTORIES =
-            List.of("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "mnt", "etc", "lib/modules");
+            List.of("usr/bin", "usr/sbin", "usr/lib/modules", "proc", "sys", "dev", "mnt", "etc");
 
     private BusyboxInitramfs() {
     }
 
     /**
      * Writes the archive. {@code modulesBuiltin} is the kernel's {@code modules.builtin}, kept so
-     * that modprobe knows a built-in module needs no file; {@code mtime} stamps every entry.
+     * that modprobe knows a built-in module needs no file; {@code programs} go in as they are;
+     * {@code mtime} stamps every entry.
      */
     public static void write(OutputStream out, byte[] busybox, String kernelVersion, ModuleSelection modules,
-            String modulesBuiltin, long mtime) throws IOException {
+            String modulesBuiltin, List<RootEntry> programs, long mtime) throws IOException {
         try (NewcWriter cpio = new NewcWriter(out, mtime)) {
             for (String directory : DIRECTORIES) {
                 cpio.directory(directory, 0755);
+            }
+            for (String merged : PackageTree.MERGED_DIRECTORIES) {
+                cpio.symlink(merged, "usr/" + merged);
             }
             cpio.directory("tmp", 01777);
             cpio.directory("root", 0700);
             cpio.characterDevice("dev/console", 0600, 5, 1);
             cpio.characterDevice("dev/null", 0666, 1, 3);
-            cpio.file("bin/busybox", 0755, busybox);
+            cpio.file("usr/bin/busybox", 0755, busybox);
             cpio.file("etc/passwd", 0644, text("root:x:0:0:root:/root:/bin/sh\n"));
             cpio.file("etc/group", 0644, text("root:x:0:\n"));
             cpio.file("etc/profile", 0644, text(profile()));
-            String moduleDirectory = "lib/modules/" + kernelVersion + "/";
+            for (RootEntry entry : programs) {
+                switch (entry) {
+                    case RootEntry.File file -> cpio.file(file.path(), file.mode(), file.content());
+                    case RootEntry.Symlink link -> cpio.symlink(link.path(), link.target());
+                }
+            }
+            String moduleDirectory = "usr/lib/modules/" + kernelVersion + "/";
             for (KernelModule module : modules.loadOrder()) {
                 cpio.file(moduleDirectory + module.path(), 0644, module.image());
             }
@@ -54,7 +70,10 @@ public final class BusyboxInitramfs {
     /**
      * The fixed {@code /init}: mount, print the marker before anything slow, load the modules in
      * dependency order (a failure is one warning line, not the end of the boot), then a shell with
-     * job control on the console. {@code sh -l} so that it reads {@code /etc/profile}.
+     * job control on the console. {@code sh -l} so that it reads {@code /etc/profile}. The console
+     * is opened again after the modules: one that a module brings ({@code console=hvc0} needs
+     * virtio_mmio) did not exist when the kernel started {@code /init}, which then got no stdin,
+     * stdout or stderr; where the console was there from the start, this opens the same one.
      */
     static String initScript(List<String> moduleLoadOrder) {
         return """
@@ -68,6 +87,7 @@ public final class BusyboxInitramfs {
                 for module in %s; do
                 \tmodprobe "$module" 2>/dev/null || echo "jvirt: warning: could not load module $module"
                 done
+                exec </dev/console >/dev/console 2>&1
                 hostname jvirt
                 echo "jvirt: busybox shell; 'poweroff -f' to stop"
                 exec setsid cttyhack sh -l

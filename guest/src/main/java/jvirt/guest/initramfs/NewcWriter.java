@@ -3,6 +3,7 @@ package jvirt.guest.initramfs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -12,9 +13,10 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 
 /**
  * Writes a cpio archive in the "newc" format (magic 070701), the one the Linux kernel unpacks as
- * an initramfs, uncompressed. Every entry is owned by root and stamped with one modification time,
- * so the same inputs give the same archive. A missing parent directory is added (mode 0755) before
- * the first entry inside it, because the kernel creates entries in archive order.
+ * an initramfs, uncompressed: directories, files, symbolic links and character devices. Every
+ * entry is owned by root and stamped with one modification time, so the same inputs give the same
+ * archive. A missing parent directory is added (mode 0755) before the first entry inside it,
+ * because the kernel creates entries in archive order.
  */
 public final class NewcWriter implements Closeable {
     private final CpioArchiveOutputStream cpio;
@@ -33,6 +35,14 @@ public final class NewcWriter implements Closeable {
 
     public void file(String path, int permissions, byte[] content) throws IOException {
         put(path, CpioConstants.C_ISREG | permissions, 1, content);
+    }
+
+    /** A symbolic link; the kernel stores {@code target} as it is, so a relative one is relative to the link's directory. */
+    public void symlink(String path, String target) throws IOException {
+        if (target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("not a symbolic link target: '" + target + "'");
+        }
+        put(path, CpioConstants.C_ISLNK | 0777, 1, target.getBytes(StandardCharsets.UTF_8));
     }
 
     public void characterDevice(String path, int permissions, int major, int minor) throws IOException {

@@ -43,6 +43,22 @@ class PackagesIndexTest {
     }
 
     @Test
+    void keepsPreDependsApartFromDepends() throws IOException {
+        String e2fsprogs = stanza("e2fsprogs", "1.47.2-3+b12", "riscv64", "logsave")
+                .replace("Depends: logsave\n", "Pre-Depends: libc6 (>= 2.38), libext2fs2t64 (= 1.47.2-3+b12)\nDepends: logsave\n");
+
+        PackageStanza stanza = PackagesIndex.parse(new StringReader(e2fsprogs)).getFirst();
+
+        assertThat(stanza.dependsRelations()).containsExactly(List.of(Relation.any("logsave")));
+        assertThat(stanza.preDependsRelations()).containsExactly(
+                List.of(new Relation("libc6", ">=", DebianVersion.parse("2.38"))),
+                List.of(new Relation("libext2fs2t64", "=", DebianVersion.parse("1.47.2-3+b12"))));
+        assertThat(stanza.preDependsRelations().get(1).getFirst()).hasToString("libext2fs2t64 (= 1.47.2-3+b12)");
+        assertThat(PackagesIndex.parse(new StringReader(stanza("opensbi", "1.6-1", "all", null))).getFirst()
+                .preDependsRelations()).isEmpty();
+    }
+
+    @Test
     void rejectsAStanzaWithoutChecksum() {
         String text = stanza("opensbi", "1.6-1", "all", null).replaceAll("SHA256: .*\n", "");
 

@@ -11,6 +11,7 @@ import java.util.List;
 import jvirt.guest.kernel.KernelModules;
 import jvirt.guest.kernel.ModuleSelection;
 import jvirt.guest.kernel.TinyElf;
+import jvirt.guest.rootfs.RootEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,25 +29,36 @@ class BusyboxInitramfsTest {
 
         try (OutputStream out = Files.newOutputStream(archive)) {
             BusyboxInitramfs.write(out, "busybox".getBytes(StandardCharsets.UTF_8), "6.1.0-test", selection,
-                    "kernel/drivers/char/virtio_console.ko\n", 1_700_000_000L);
+                    "kernel/drivers/char/virtio_console.ko\n", List.of(
+                            new RootEntry.Symlink("usr/sbin/mkfs.ext4", "mke2fs"),
+                            new RootEntry.File("usr/sbin/mke2fs", 0755, "mke2fs".getBytes(StandardCharsets.UTF_8)),
+                            new RootEntry.File("usr/lib/riscv64-linux-gnu/libc.so.6", 0644, new byte[100])),
+                    1_700_000_000L);
         }
 
         assertThat(Cpio.list(archive, false)).contains(
-                "bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "mnt", "root", "etc",
-                "dev/console", "dev/null", "bin/busybox", "etc/passwd", "etc/group", "etc/profile", "init",
-                "lib/modules/6.1.0-test/kernel/net/core/failover.ko",
-                "lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko",
-                "lib/modules/6.1.0-test/modules.dep",
-                "lib/modules/6.1.0-test/modules.builtin");
+                "bin", "sbin", "lib", "usr/bin", "usr/sbin", "usr/lib", "proc", "sys", "dev", "tmp", "mnt", "root", "etc",
+                "dev/console", "dev/null", "usr/bin/busybox", "etc/passwd", "etc/group", "etc/profile", "init",
+                "usr/sbin/mkfs.ext4", "usr/sbin/mke2fs", "usr/lib/riscv64-linux-gnu/libc.so.6",
+                "usr/lib/modules/6.1.0-test/kernel/net/core/failover.ko",
+                "usr/lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko",
+                "usr/lib/modules/6.1.0-test/modules.dep",
+                "usr/lib/modules/6.1.0-test/modules.builtin");
         List<String> verbose = Cpio.list(archive, true);
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("lrwxrwxrwx .* bin -> usr/bin"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("lrwxrwxrwx .* sbin -> usr/sbin"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("lrwxrwxrwx .* lib -> usr/lib"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("lrwxrwxrwx .* usr/sbin/mkfs.ext4 -> mke2fs"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rw-r--r-- .* 100 .* usr/lib/riscv64-linux-gnu/libc.so.6"));
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("crw------- .* 5, +1 .* dev/console"));
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("crw-rw-rw- .* 1, +3 .* dev/null"));
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* init"));
-        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* bin/busybox"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* usr/bin/busybox"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* usr/sbin/mke2fs"));
     }
 
     @Test
-    void initPrintsTheMarkerBeforeLoadingModulesAndEndsInAShell() {
+    void initPrintsTheMarkerBeforeLoadingModulesThenTakesTheConsoleTheModulesBroughtAndEndsInAShell() {
         String init = BusyboxInitramfs.initScript(List.of("failover", "virtio_net"));
         List<String> lines = init.lines().toList();
 
@@ -58,7 +70,10 @@ class BusyboxInitramfsTest {
                 "mount -t devtmpfs devtmpfs /dev",
                 "echo \"jvirt: init started\"",
                 "for module in failover virtio_net; do",
+                "done",
+                "exec </dev/console >/dev/console 2>&1",
                 "hostname jvirt",
+                "echo \"jvirt: busybox shell; 'poweroff -f' to stop\"",
                 "exec setsid cttyhack sh -l");
         assertThat(lines).filteredOn(l -> l.contains(BusyboxInitramfs.MARKER)).hasSize(1);
         assertThat(lines.getLast()).isEqualTo("exec setsid cttyhack sh -l");
