@@ -25,7 +25,7 @@ TIMED = "a=$(cut -d' ' -f1 /proc/uptime); {cmd}; b=$(cut -d' ' -f1 /proc/uptime)
 def commands(img, disk):
     common = ["-m", "512M", "-append", "console=hvc0"]
     return {
-        "jvirt": ["/tmp/vt/jvrun", "--console", "virtio",
+        "jvirt": [os.path.join(ROOT, "jvirt"), "run", "--console", "virtio",
                   "--drive", "file=%s,format=raw" % disk] + common,
         "qemu": ["qemu-system-riscv64", "-M", "virt", "-display", "none", "-monitor", "none",
                  "-chardev", "stdio,id=c0,mux=on", "-serial", "chardev:c0",

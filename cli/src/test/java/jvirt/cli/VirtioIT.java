@@ -36,6 +36,8 @@ class VirtioIT {
         Console console = Console.start(command);
         console.await("BusyBox v", BOOT); // the shell's banner, on whichever console carries it
         console.await(PROMPT, BOOT);
+        console.type("dmesg -n 1"); // kernel messages (mount, unmount) would interleave with the output read
+        console.await(PROMPT, COMMAND);
         return console;
     }
 
