@@ -1,0 +1,130 @@
+package jvirt.image.raw;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import jvirt.image.BlockDevice;
+import jvirt.image.BlockDevices;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RawImageTest {
+    private static final int MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private Path image(byte[] content) throws IOException {
+        return Files.write(dir.resolve("disk.img"), content);
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void readsAndWritesTheFilesBytesInPlace() throws IOException {
+        byte[] content = random(MIB, 1);
+        Path path = image(content);
+        try (RawImage disk = RawImage.open(path, false); Arena arena = Arena.ofConfined()) {
+            assertThat(disk.size()).isEqualTo(MIB);
+            MemorySegment buffer = arena.allocate(4096);
+            disk.read(8192, buffer);
+            assertThat(buffer.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Arrays.copyOfRange(content, 8192, 12288));
+            disk.write(0, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            disk.flush();
+        }
+        assertThat(Files.readAllBytes(path)).startsWith(1, 2, 3);
+    }
+
+    @Test
+    void vectoredIoScattersAndGathersAcrossSegments() throws IOException {
+        byte[] content = random(MIB, 2);
+        Path path = image(content);
+        try (RawImage disk = RawImage.open(path, false); Arena arena = Arena.ofConfined()) {
+            List<MemorySegment> parts = List.of(arena.allocate(100), arena.allocate(4096), arena.allocate(7));
+            disk.read(1000, parts);
+            byte[] joined = new byte[4203];
+            int at = 0;
+            for (MemorySegment p : parts) {
+                MemorySegment.copy(p, ValueLayout.JAVA_BYTE, 0, joined, at, (int) p.byteSize());
+                at += (int) p.byteSize();
+            }
+            assertThat(joined).isEqualTo(Arrays.copyOfRange(content, 1000, 5203));
+            disk.write(MIB - 4203, parts);
+        }
+        byte[] after = Files.readAllBytes(path);
+        assertThat(Arrays.copyOfRange(after, MIB - 4203, MIB)).isEqualTo(Arrays.copyOfRange(content, 1000, 5203));
+    }
+
+    @Test
+    void rangesOutsideTheDiskAreRefused() throws IOException {
+        try (RawImage disk = RawImage.open(image(new byte[4096]), false); Arena arena = Arena.ofConfined()) {
+            assertThatThrownBy(() -> disk.read(4000, arena.allocate(512))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> disk.write(Long.MAX_VALUE, arena.allocate(2))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> disk.discard(-1, 1)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void discardAndWriteZeroesReadBackAsZerosAndFreeSpace() throws IOException {
+        Path path = image(random(4 * MIB, 3));
+        long before = allocatedBlocks(path);
+        try (RawImage disk = RawImage.open(path, false)) {
+            disk.discard(0, 2 * MIB);
+            disk.writeZeroes(2 * MIB, MIB, true);
+            disk.writeZeroes(3 * MIB, 4096, false);
+        }
+        byte[] after = Files.readAllBytes(path);
+        assertThat(after).hasSize(4 * MIB);
+        for (int i = 0; i < 3 * MIB + 4096; i++) {
+            if (after[i] != 0) {
+                throw new AssertionError("byte " + i + " is not zero");
+            }
+        }
+        assertThat(allocatedBlocks(path)).isLessThan(before); // holes were punched
+    }
+
+    /** The file's allocated 512-byte blocks, which Java's file attributes do not expose. */
+    private static long allocatedBlocks(Path path) throws IOException {
+        Process stat = new ProcessBuilder("stat", "-c", "%b", path.toString()).start();
+        return Long.parseLong(new String(stat.getInputStream().readAllBytes()).strip());
+    }
+
+    @Test
+    void aReadOnlyImageRefusesChangesAndAWriterLocksOthersOut() throws IOException {
+        Path path = image(new byte[4096]);
+        try (RawImage ro = RawImage.open(path, true)) {
+            assertThat(ro.readOnly()).isTrue();
+            assertThatThrownBy(() -> ro.write(0, MemorySegment.ofArray(new byte[1]))).hasMessageContaining("read-only");
+        }
+        try (RawImage rw = RawImage.open(path, false)) {
+            assertThatThrownBy(() -> RawImage.open(path, false)).hasMessageContaining("in use");
+        }
+    }
+
+    @Test
+    void formatsAreProbedAndNamed() throws IOException {
+        Path raw = image(new byte[512]);
+        assertThat(BlockDevices.probe(raw)).isEqualTo(BlockDevices.Format.RAW);
+        Path qcow2 = Files.write(dir.resolve("x.qcow2"), new byte[] {'Q', 'F', 'I', (byte) 0xFB, 0, 0, 0, 3});
+        assertThatThrownBy(() -> BlockDevices.probe(qcow2)).hasMessageContaining("not supported yet");
+        assertThatThrownBy(() -> BlockDevices.Format.parse("floppy")).hasMessageContaining("unknown image format");
+        assertThatThrownBy(() -> BlockDevices.open(dir.resolve("missing"), BlockDevices.Format.RAW, false))
+                .hasMessageContaining("no such file");
+        try (BlockDevice d = BlockDevices.open(raw, BlockDevices.Format.parse("RAW"), true)) {
+            assertThat(d.size()).isEqualTo(512);
+        }
+    }
+}
