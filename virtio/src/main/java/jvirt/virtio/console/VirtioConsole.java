@@ -33,6 +33,7 @@ public final class VirtioConsole extends AbstractVirtioDevice implements Console
     private final OutputStream out;
     private final ArrayDeque<Byte> input = new ArrayDeque<>();
     private final Condition inputRoom = lock.newCondition();
+    private boolean closed;
 
     public VirtioConsole(OutputStream out) {
         this.out = out;
@@ -111,8 +112,11 @@ public final class VirtioConsole extends AbstractVirtioDevice implements Console
     public void receive(byte b) throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            while (input.size() >= INPUT_CAPACITY) {
+            while (input.size() >= INPUT_CAPACITY && !closed) {
                 inputRoom.await();
+            }
+            if (closed) {
+                return; // the machine is gone: a typist must not wait for it
             }
             input.add(b);
             deliver();
@@ -138,5 +142,13 @@ public final class VirtioConsole extends AbstractVirtioDevice implements Console
     @Override
     public void close() {
         reset();
+        lock.lock();
+        try {
+            closed = true;
+            input.clear();
+            inputRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 }
