@@ -120,13 +120,14 @@ public final class MmioTransport implements MmioDevice, Transport {
     }
 
     private synchronized int register(int offset) {
-        Virtqueue q = queueSel < queues.size() ? queues.get(queueSel) : null;
+        Virtqueue q = selected() ? queues.get(queueSel) : null;
         return switch (offset) {
             case REG_MAGIC -> MAGIC;
             case REG_VERSION -> VERSION;
             case REG_DEVICE_ID -> device.deviceId();
             case REG_VENDOR_ID -> VENDOR;
-            case REG_DEVICE_FEATURES -> deviceFeaturesSel > 1 ? 0 : (int) (offered >>> (32 * deviceFeaturesSel));
+            case REG_DEVICE_FEATURES -> Integer.compareUnsigned(deviceFeaturesSel, 1) > 0
+                    ? 0 : (int) (offered >>> (32 * deviceFeaturesSel));
             case REG_QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
             case REG_QUEUE_READY -> q != null && queueReady[queueSel] ? 1 : 0;
             case REG_INTERRUPT_STATUS -> interruptStatus();
@@ -169,7 +170,8 @@ public final class MmioTransport implements MmioDevice, Transport {
             case REG_DEVICE_FEATURES_SEL -> deviceFeaturesSel = v;
             case REG_DRIVER_FEATURES_SEL -> driverFeaturesSel = v;
             case REG_DRIVER_FEATURES -> {
-                if ((status & (STATUS_FEATURES_OK | STATUS_DRIVER_OK)) == 0 && driverFeaturesSel <= 1) {
+                if ((status & (STATUS_FEATURES_OK | STATUS_DRIVER_OK)) == 0
+                        && Integer.compareUnsigned(driverFeaturesSel, 1) <= 0) {
                     int shift = 32 * driverFeaturesSel;
                     driverFeatures = driverFeatures & ~(0xFFFFFFFFL << shift) | (Integer.toUnsignedLong(v) << shift);
                 }
@@ -201,9 +203,14 @@ public final class MmioTransport implements MmioDevice, Transport {
         return old & 0xFFFFFFFFL | (long) v << 32;
     }
 
+    /** Whether QueueSel names a queue; the registers are unsigned, so 0xFFFFFFFF names none. */
+    private boolean selected() {
+        return Integer.compareUnsigned(queueSel, queues.size()) < 0;
+    }
+
     /** Queue settings change only on a selected, existing queue that is not in use. */
     private void setUpQueue(Consumer<Virtqueue> change) {
-        if (queueSel >= queues.size()) {
+        if (!selected()) {
             return;
         }
         if (queueReady[queueSel] || (status & STATUS_DRIVER_OK) != 0) {
@@ -214,7 +221,7 @@ public final class MmioTransport implements MmioDevice, Transport {
     }
 
     private void setQueueReady(int v) {
-        if (queueSel >= queues.size()) {
+        if (!selected()) {
             return;
         }
         if ((status & STATUS_DRIVER_OK) != 0) {

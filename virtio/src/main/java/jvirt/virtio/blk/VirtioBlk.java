@@ -170,7 +170,9 @@ public final class VirtioBlk extends AbstractVirtioDevice {
                 case T_DISCARD, T_WRITE_ZEROES -> status = disk.readOnly() ? S_IOERR : ranges(chain, type);
                 default -> status = S_UNSUPP;
             }
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // The backend failed or refused (a range, or a guest buffer too large for it to wrap):
+            // the request fails; an exception left to escape would end the device's thread.
             status = S_IOERR;
         }
         chain.write(statusAt, new byte[] {(byte) status});
