@@ -105,7 +105,7 @@ public final class DescriptorChain {
         checkRange(at, length, writableLength);
         forEach(firstWritable, count, at, length, (part, offset) -> {
             action.accept(part, offset);
-            memory.monitor().written(part.address() - memory.segment().address(), part.byteSize());
+            reportWritten(part);
         });
     }
 
@@ -123,9 +123,14 @@ public final class DescriptorChain {
         checkRange(at, length, writableLength);
         List<MemorySegment> parts = segments(firstWritable, count, at, length);
         for (MemorySegment part : parts) {
-            memory.monitor().written(part.address() - memory.segment().address(), part.byteSize());
+            reportWritten(part);
         }
         return parts;
+    }
+
+    /** Decoded code in a buffer the device wrote is stale: the write monitor hears of it. */
+    private void reportWritten(MemorySegment part) {
+        memory.monitor().written(part.address() - memory.segment().address(), part.byteSize());
     }
 
     private List<MemorySegment> segments(int first, int end, long from, long length) {
