@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import jvirt.image.BlockDevices;
+import jvirt.image.ImageFormat;
+import jvirt.image.ImageFormats;
 import jvirt.virt.Drive;
 
 /**
@@ -34,12 +34,12 @@ final class DriveOption {
         }
         boolean readOnly = onOff(options.getOrDefault("readonly", "off"), "readonly", spec);
         Path path = Path.of(file);
-        BlockDevices.Format format;
+        ImageFormat format;
         if (options.containsKey("format")) {
-            format = BlockDevices.Format.parse(options.get("format"));
+            format = ImageFormats.byName(options.get("format"));
         } else {
-            format = BlockDevices.probe(path);
-            String name = format.name().toLowerCase(Locale.ROOT);
+            format = ImageFormats.probe(path);
+            String name = format.name();
             err.println("jvirt: warning: no format given for '" + file + "'; probing guessed " + name
                     + ". Add format=" + name + " to the --drive option to remove this warning.");
         }

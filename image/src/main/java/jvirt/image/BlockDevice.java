@@ -58,6 +58,24 @@ public interface BlockDevice extends AutoCloseable {
     /** Makes {@code [offset, offset + length)} read as zeros, freeing the space where {@code unmap} allows. */
     void writeZeroes(long offset, long length, boolean unmap) throws IOException;
 
+    /**
+     * How the disk's bytes from {@code offset} are stored in this image: the first run of at most
+     * {@code maxLength} bytes that are all of one kind. Formats that do not track allocation
+     * report everything as data.
+     */
+    default Extent status(long offset, long maxLength) throws IOException {
+        checkRange(offset, maxLength, size());
+        return new Extent(maxLength, Extent.Kind.DATA, offset);
+    }
+
+    /** The image that unallocated runs read from, or {@code null} when there is none (or it was not opened). */
+    default BlockDevice backing() {
+        return null;
+    }
+
+    /** What {@code qemu-img info} reports about this image. */
+    ImageInfo info() throws IOException;
+
     @Override
     void close() throws IOException;
 

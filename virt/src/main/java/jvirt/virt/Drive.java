@@ -2,10 +2,10 @@ package jvirt.virt;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import jvirt.image.BlockDevices;
+import jvirt.image.ImageFormat;
 
 /** A disk image attached as a virtio-blk device ({@code --drive file=…,format=…,readonly=…}). */
-public record Drive(Path file, BlockDevices.Format format, boolean readOnly, String serial) {
+public record Drive(Path file, ImageFormat format, boolean readOnly, String serial) {
     public Drive {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(format, "format");

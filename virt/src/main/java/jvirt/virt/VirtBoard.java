@@ -16,7 +16,8 @@ import jvirt.core.GuestMemory;
 import jvirt.core.Machine;
 import jvirt.core.MachineExit;
 import jvirt.image.BlockDevice;
-import jvirt.image.BlockDevices;
+import jvirt.image.ImageFormats;
+import jvirt.image.OpenOptions;
 import jvirt.riscv.Hart;
 import jvirt.riscv.Isa;
 import jvirt.virt.boot.BootException;
@@ -167,7 +168,8 @@ public final class VirtBoard implements AutoCloseable {
     private VirtioBlk openDrive(Drive drive) throws BootException {
         BlockDevice disk;
         try {
-            disk = BlockDevices.open(drive.file(), drive.format(), drive.readOnly());
+            disk = ImageFormats.open(drive.file(), drive.format(),
+                    drive.readOnly() ? OpenOptions.forReading() : OpenOptions.forWriting());
         } catch (IOException e) {
             throw new BootException(e.getMessage());
         }

@@ -3,62 +3,36 @@ package jvirt.image.raw;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Set;
 import jvirt.image.BlockDevice;
+import jvirt.image.Extent;
+import jvirt.image.ImageInfo;
+import jvirt.image.host.HostFile;
 
 /**
  * A raw disk image: the file's bytes are the disk's bytes. Sparse files stay sparse: discard and
- * write-zeroes punch holes where the host file system can.
- *
- * <p>The file is locked while open (shared when read-only, exclusive otherwise), so two VMs, or a
- * VM and a {@code qemu-img} that honours locks, never write one disk at once.
+ * write-zeroes punch holes where the host file system can, and holes are reported as zeros.
  */
 public final class RawImage implements BlockDevice {
     private static final int ZERO_CHUNK = 1 << 20;
 
-    private final Path path;
-    private final FileChannel channel;
-    private final boolean readOnly;
+    private final HostFile file;
     private final long size;
-    private final HolePunch holes;
     /** Vectored I/O goes through the channel's position, which only one request may own at a time. */
     private final Object vectored = new Object();
 
-    private RawImage(Path path, FileChannel channel, boolean readOnly, long size, HolePunch holes) {
-        this.path = path;
-        this.channel = channel;
-        this.readOnly = readOnly;
+    private RawImage(HostFile file, long size) {
+        this.file = file;
         this.size = size;
-        this.holes = holes;
     }
 
     /** Opens {@code path}; fails with a one-line message when it is missing, unreadable or in use. */
-    public static RawImage open(Path path, boolean readOnly) throws IOException {
-        Set<StandardOpenOption> options = readOnly
-                ? Set.of(StandardOpenOption.READ)
-                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileChannel channel = FileChannel.open(path, options);
+    public static RawImage open(java.nio.file.Path path, boolean readOnly) throws IOException {
+        HostFile file = HostFile.open(path, readOnly);
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock(0, Long.MAX_VALUE, readOnly);
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw new IOException(path + " is in use by another process or drive (failed to get "
-                        + (readOnly ? "a shared" : "an exclusive") + " lock); stop the other user, or add readonly=on");
-            }
-            long size = channel.size();
-            return new RawImage(path, channel, readOnly, size, readOnly ? null : HolePunch.open(path));
+            return new RawImage(file, file.size());
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            file.close();
             throw e;
         }
     }
@@ -70,30 +44,20 @@ public final class RawImage implements BlockDevice {
 
     @Override
     public boolean readOnly() {
-        return readOnly;
+        return file.readOnly();
     }
 
     @Override
     public void read(long offset, MemorySegment destination) throws IOException {
         BlockDevice.checkRange(offset, destination.byteSize(), size);
-        ByteBuffer buffer = destination.asByteBuffer();
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, offset + buffer.position()) < 0) {
-                // The file shrank under us: what lies past its end reads as zeros.
-                destination.asSlice(buffer.position()).fill((byte) 0);
-                return;
-            }
-        }
+        file.read(destination, offset); // past a file that shrank under us: zeros
     }
 
     @Override
     public void write(long offset, MemorySegment source) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, source.byteSize(), size);
-        ByteBuffer buffer = source.asByteBuffer();
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, offset + buffer.position());
-        }
+        file.write(source, offset);
     }
 
     /** One readv per request (up to the host's IOV_MAX buffers at a time) instead of one read per guest page. */
@@ -103,10 +67,10 @@ public final class RawImage implements BlockDevice {
         BlockDevice.checkRange(offset, length, size);
         ByteBuffer[] buffers = buffers(destinations);
         synchronized (vectored) {
-            channel.position(offset);
+            file.channel().position(offset);
             long done = 0;
             while (done < length) {
-                long n = channel.read(buffers);
+                long n = file.channel().read(buffers);
                 if (n < 0) {
                     zeroFrom(destinations, done); // the file shrank under us: the rest reads as zeros
                     return;
@@ -124,10 +88,10 @@ public final class RawImage implements BlockDevice {
         BlockDevice.checkRange(offset, length, size);
         ByteBuffer[] buffers = buffers(sources);
         synchronized (vectored) {
-            channel.position(offset);
+            file.channel().position(offset);
             long done = 0;
             while (done < length) {
-                done += channel.write(buffers);
+                done += file.channel().write(buffers);
             }
         }
     }
@@ -159,8 +123,8 @@ public final class RawImage implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
-        if (!readOnly) {
-            channel.force(false);
+        if (!readOnly()) {
+            file.sync();
         }
     }
 
@@ -168,9 +132,7 @@ public final class RawImage implements BlockDevice {
     public void discard(long offset, long length) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        if (holes != null) {
-            holes.punch(offset, length);
-        }
+        file.punchHole(offset, length);
         // Without hole punching a discard is a hint that may be ignored: the data stays.
     }
 
@@ -178,35 +140,47 @@ public final class RawImage implements BlockDevice {
     public void writeZeroes(long offset, long length, boolean unmap) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        if (holes != null && (unmap ? holes.punch(offset, length) : holes.zero(offset, length))) {
+        if (unmap ? file.punchHole(offset, length) : file.zeroRange(offset, length)) {
             return;
         }
         ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(ZERO_CHUNK, Math.max(length, 1)));
-        for (long done = 0; done < length; ) {
+        for (long done = 0; done < length; done += zeros.capacity()) {
             zeros.clear().limit((int) Math.min(zeros.capacity(), length - done));
-            done += channel.write(zeros, offset + done);
+            file.write(zeros, offset + done);
         }
     }
 
+    /** Holes in the file read as zeros (qemu-img map's "zero": true, with the offset they would have). */
+    @Override
+    public Extent status(long offset, long maxLength) throws IOException {
+        BlockDevice.checkRange(offset, maxLength, size);
+        long fileSize = file.size();
+        if (offset >= fileSize) {
+            return new Extent(maxLength, Extent.Kind.ZERO, offset); // past a file that shrank
+        }
+        HostFile.Run run = file.run(offset);
+        long length = Math.min(maxLength, Math.max(run.end(), offset + 1) - offset);
+        return new Extent(length, run.hole() ? Extent.Kind.ZERO : Extent.Kind.DATA, offset);
+    }
+
+    @Override
+    public ImageInfo info() {
+        return ImageInfo.plain("raw", size, file.allocatedBytes(), 0);
+    }
+
     private void checkWritable() throws IOException {
-        if (readOnly) {
-            throw new IOException(path + " is read-only");
+        if (readOnly()) {
+            throw new IOException(file.path() + " is read-only");
         }
     }
 
     @Override
     public void close() throws IOException {
-        try {
-            if (holes != null) {
-                holes.close();
-            }
-        } finally {
-            channel.close(); // releases the lock
-        }
+        file.close();
     }
 
     @Override
     public String toString() {
-        return "raw:" + path;
+        return "raw:" + file.path();
     }
 }

@@ -13,7 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import jvirt.image.BlockDevice;
-import jvirt.image.BlockDevices;
+import jvirt.image.ImageFormats;
+import jvirt.image.OpenOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -117,14 +118,28 @@ class RawImageTest {
     @Test
     void formatsAreProbedAndNamed() throws IOException {
         Path raw = image(new byte[512]);
-        assertThat(BlockDevices.probe(raw)).isEqualTo(BlockDevices.Format.RAW);
-        Path qcow2 = Files.write(dir.resolve("x.qcow2"), new byte[] {'Q', 'F', 'I', (byte) 0xFB, 0, 0, 0, 3});
-        assertThatThrownBy(() -> BlockDevices.probe(qcow2)).hasMessageContaining("not supported yet");
-        assertThatThrownBy(() -> BlockDevices.Format.parse("floppy")).hasMessageContaining("unknown image format");
-        assertThatThrownBy(() -> BlockDevices.open(dir.resolve("missing"), BlockDevices.Format.RAW, false))
+        assertThat(ImageFormats.probe(raw)).isSameAs(ImageFormats.RAW);
+        assertThatThrownBy(() -> ImageFormats.byName("floppy")).hasMessageContaining("unknown image format");
+        assertThatThrownBy(() -> ImageFormats.open(dir.resolve("missing"), ImageFormats.RAW, OpenOptions.forWriting()))
                 .hasMessageContaining("no such file");
-        try (BlockDevice d = BlockDevices.open(raw, BlockDevices.Format.parse("RAW"), true)) {
+        try (BlockDevice d = ImageFormats.open(raw, ImageFormats.byName("RAW"), OpenOptions.forReading())) {
             assertThat(d.size()).isEqualTo(512);
         }
+    }
+
+    @Test
+    void holesAreReportedAsZerosAndTheRestAsData() throws IOException {
+        Path path = dir.resolve("sparse.img");
+        ImageFormats.RAW.create(path, 8 * MIB, java.util.Map.of());
+        try (RawImage disk = RawImage.open(path, false)) {
+            disk.write(2 * MIB, MemorySegment.ofArray(random(4096, 3)));
+            assertThat(disk.status(0, 8 * MIB)).isEqualTo(new jvirt.image.Extent(2 * MIB, jvirt.image.Extent.Kind.ZERO, 0));
+            jvirt.image.Extent data = disk.status(2 * MIB, 6 * MIB);
+            assertThat(data.kind()).isEqualTo(jvirt.image.Extent.Kind.DATA);
+            assertThat(data.length()).isPositive().isLessThan(6 * MIB);
+            assertThat(disk.info().actualSize()).isBetween(4096L, (long) MIB);
+        }
+        assertThatThrownBy(() -> ImageFormats.RAW.create(path, MIB, java.util.Map.of("cluster_size", "4k")))
+                .hasMessageContaining("invalid parameter 'cluster_size'");
     }
 }

@@ -539,6 +539,11 @@ class VirtioBlkTest {
         }
 
         @Override
+        public jvirt.image.ImageInfo info() throws IOException {
+            return disk.info();
+        }
+
+        @Override
         public void close() throws IOException {
             disk.close();
         }

@@ -1,0 +1,213 @@
+package jvirt.image.host;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/**
+ * An image file on the host, open and locked: positional reads and writes that always move every
+ * byte, sync, and the sparse-file operations of Linux (punch a hole, zero a range, find data).
+ *
+ * <p>The file is locked while open (shared when read-only, exclusive otherwise), so two VMs, or a
+ * VM and a {@code qemu-img} that honours locks, never write one image at once.
+ */
+public final class HostFile implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+    private final boolean readOnly;
+    /** A second descriptor for the calls FileChannel lacks; -1 where they are unavailable. */
+    private final int fd;
+    private volatile boolean punchWorks = true;
+    private volatile boolean zeroWorks = true;
+
+    private HostFile(Path path, FileChannel channel, boolean readOnly, int fd) {
+        this.path = path;
+        this.channel = channel;
+        this.readOnly = readOnly;
+        this.fd = fd;
+    }
+
+    /** Opens and locks an existing file; a one-line error when it is in use. */
+    public static HostFile open(Path path, boolean readOnly) throws IOException {
+        Set<StandardOpenOption> options = readOnly
+                ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return locked(path, FileChannel.open(path, options), readOnly);
+    }
+
+    /** Creates {@code path} empty (truncating a file there), open for writing and locked. */
+    public static HostFile create(Path path) throws IOException {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE);
+        HostFile file = locked(path, channel, false);
+        try {
+            channel.truncate(0);
+        } catch (IOException e) {
+            file.close();
+            throw e;
+        }
+        return file;
+    }
+
+    private static HostFile locked(Path path, FileChannel channel, boolean readOnly) throws IOException {
+        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock(0, Long.MAX_VALUE, readOnly);
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IOException(path + " is in use by another process or drive (failed to get "
+                        + (readOnly ? "a shared" : "an exclusive") + " lock); stop the other user, or open it read-only");
+            }
+            int fd = Native.CALLS.map(n -> n.open(path.toString(), readOnly ? Native.O_RDONLY : Native.O_RDWR)).orElse(-1);
+            return new HostFile(path, channel, readOnly, fd);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The channel, for vectored I/O; its position belongs to whoever holds the caller's lock. */
+    public FileChannel channel() {
+        return channel;
+    }
+
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    /** Fills {@code destination} from {@code position}; what lies past the file's end reads as zeros. */
+    public void read(MemorySegment destination, long position) throws IOException {
+        read(destination.asByteBuffer(), position);
+    }
+
+    /** Fills {@code buffer}'s remaining bytes from {@code position}; past the end of the file, zeros. */
+    public void read(ByteBuffer buffer, long position) throws IOException {
+        long at = position - buffer.position();
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, at + buffer.position()) < 0) {
+                while (buffer.hasRemaining()) {
+                    buffer.put((byte) 0);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Writes all of {@code source} at {@code position}. */
+    public void write(MemorySegment source, long position) throws IOException {
+        write(source.asByteBuffer(), position);
+    }
+
+    /** Writes {@code buffer}'s remaining bytes at {@code position}. */
+    public void write(ByteBuffer buffer, long position) throws IOException {
+        long at = position - buffer.position();
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, at + buffer.position());
+        }
+    }
+
+    /** Makes every completed write durable (data, and the size when it grew). */
+    public void sync() throws IOException {
+        channel.force(false);
+    }
+
+    public void truncate(long size) throws IOException {
+        if (size < channel.size()) {
+            channel.truncate(size);
+        } else if (size > channel.size()) {
+            // FileChannel grows a file only by writing: one zero byte at the new end keeps it sparse.
+            write(ByteBuffer.allocate(1), size - 1);
+        }
+    }
+
+    /** Deallocates the range (it reads as zeros afterwards); false when the file system cannot. */
+    public boolean punchHole(long offset, long length) {
+        if (punchWorks && !fallocate(Native.FALLOC_FL_PUNCH_HOLE | Native.FALLOC_FL_KEEP_SIZE, offset, length)) {
+            punchWorks = false;
+        }
+        return punchWorks;
+    }
+
+    /** Zeroes the range keeping its space allocated; false when the file system cannot. */
+    public boolean zeroRange(long offset, long length) {
+        if (zeroWorks && !fallocate(Native.FALLOC_FL_ZERO_RANGE | Native.FALLOC_FL_KEEP_SIZE, offset, length)) {
+            zeroWorks = false;
+        }
+        return zeroWorks;
+    }
+
+    /** Reserves the range's blocks (they read as zeros where the file had none); false when the file system cannot. */
+    public boolean allocate(long offset, long length) {
+        return fallocate(0, offset, length);
+    }
+
+    private boolean fallocate(int mode, long offset, long length) {
+        if (length == 0) {
+            return true;
+        }
+        return fd >= 0 && Native.CALLS.get().fallocate(fd, mode, offset, length);
+    }
+
+    /** A run of a sparse file: data or a hole, ending at {@code end}. */
+    public record Run(boolean hole, long end) {
+    }
+
+    /**
+     * The run of data or hole that holds {@code offset} (which is below the file's size). Where
+     * the host cannot tell, the whole rest of the file is data.
+     */
+    public Run run(long offset) throws IOException {
+        long size = channel.size();
+        if (fd < 0 || offset >= size) {
+            return new Run(false, size);
+        }
+        Native n = Native.CALLS.get();
+        long data = n.lseek(fd, offset, Native.SEEK_DATA);
+        if (data < 0) {
+            return new Run(true, size); // no data after offset (ENXIO): a hole to the end
+        }
+        if (data > offset) {
+            return new Run(true, data);
+        }
+        long hole = n.lseek(fd, offset, Native.SEEK_HOLE);
+        return new Run(false, hole < 0 ? size : hole);
+    }
+
+    /** Bytes the file occupies on the host (its allocated blocks), or -1 when unknown. */
+    public long allocatedBytes() {
+        return fd < 0 ? -1 : Native.CALLS.get().allocatedBytes(fd);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (fd >= 0) {
+                Native.CALLS.get().close(fd);
+            }
+        } finally {
+            channel.close(); // releases the lock
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
