@@ -3,8 +3,6 @@ package jvirt.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jvirt.image.ImageFormat;
@@ -23,7 +21,7 @@ final class DriveOption {
 
     /** Parses one {@code --drive} value; a format left out is probed, with QEMU's warning for raw. */
     static Drive parse(String spec, PrintWriter err) throws IOException {
-        Map<String, String> options = split(spec);
+        Map<String, String> options = KeyValues.parse(spec, "--drive", KEYS);
         String file = options.get("file");
         if (file == null || file.isEmpty()) {
             throw new IllegalArgumentException("--drive " + spec + ": needs file=PATH");
@@ -44,40 +42,6 @@ final class DriveOption {
                     + ". Add format=" + name + " to the --drive option to remove this warning.");
         }
         return new Drive(path, format, readOnly, options.getOrDefault("serial", ""));
-    }
-
-    private static Map<String, String> split(String spec) {
-        List<String> parts = new ArrayList<>();
-        StringBuilder part = new StringBuilder();
-        for (int i = 0; i < spec.length(); i++) {
-            char c = spec.charAt(i);
-            if (c == ',' && i + 1 < spec.length() && spec.charAt(i + 1) == ',') {
-                part.append(',');
-                i++;
-            } else if (c == ',') {
-                parts.add(part.toString());
-                part.setLength(0);
-            } else {
-                part.append(c);
-            }
-        }
-        parts.add(part.toString());
-        Map<String, String> options = new LinkedHashMap<>();
-        for (String p : parts) {
-            int eq = p.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--drive " + spec + ": '" + p + "' is not KEY=VALUE");
-            }
-            String key = p.substring(0, eq);
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException("--drive " + spec + ": unknown option '" + key + "' (known: "
-                        + String.join(", ", KEYS) + ")");
-            }
-            if (options.put(key, p.substring(eq + 1)) != null) {
-                throw new IllegalArgumentException("--drive " + spec + ": '" + key + "' given twice");
-            }
-        }
-        return options;
     }
 
     private static boolean onOff(String value, String key, String spec) {

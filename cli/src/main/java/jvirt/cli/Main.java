@@ -1,12 +1,13 @@
 package jvirt.cli;
 
+import jvirt.cli.img.ImgCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code jvirt} command. */
 @Command(name = "jvirt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run a computer inside your computer: a RISC-V 64 machine emulated in Java.",
-        subcommands = {RunCommand.class, ImageCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ImageCommand.class, ImgCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -15,6 +16,8 @@ public final class Main {
     /** The configured command line, with one-line error reporting instead of stack traces. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        // "jvirt img resize disk.qcow2 -1G" shrinks, as in qemu-img: "-1G" is a size there, not an option.
+        cli.getSubcommands().get("img").getSubcommands().get("resize").setUnmatchedOptionsArePositionalParams(true);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("jvirt: " + oneLine(e));
             return 1;

@@ -125,7 +125,7 @@ class BadInputIT {
         qcow2[2] = 'I';
         qcow2[3] = (byte) 0xFB;
         String out = run(1, "run", "--bios", firmware(), "--drive", "file=" + file("d.qcow2", qcow2));
-        assertThat(out).contains("'qcow2' is not supported yet");
+        assertThat(out).contains("unsupported qcow2 version 0");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import jvirt.image.qcow2.Qcow2Format;
 import jvirt.image.raw.RawFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
@@ -19,8 +20,9 @@ public final class ImageFormats {
     public static final int PROBE_BYTES = 2048;
 
     public static final ImageFormat RAW = new RawFormat();
+    public static final ImageFormat QCOW2 = new Qcow2Format();
 
-    private static final List<ImageFormat> ALL = List.of(RAW);
+    private static final List<ImageFormat> ALL = List.of(RAW, QCOW2);
 
     private ImageFormats() {
     }

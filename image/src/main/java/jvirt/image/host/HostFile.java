@@ -6,8 +6,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,12 +30,40 @@ public final class HostFile implements AutoCloseable {
     private final int fd;
     private volatile boolean punchWorks = true;
     private volatile boolean zeroWorks = true;
+    /** Whether anything was written since the last sync. */
+    private volatile boolean unsynced;
+    /** Vectored I/O goes through the channel's position, which only one request may own at a time. */
+    private final Object vectored = new Object();
 
-    private HostFile(Path path, FileChannel channel, boolean readOnly, int fd) {
+    /**
+     * The host lock on one file, shared by every reader in this JVM: Java refuses two locks on a
+     * file from one process, yet a backing file is often open twice (in two chains, or as the
+     * old and the new backing of a rebase).
+     */
+    private static final class Lock {
+        final FileChannel channel;
+        final FileLock lock;
+        final boolean exclusive;
+        int users;
+
+        Lock(FileChannel channel, FileLock lock, boolean exclusive) {
+            this.channel = channel;
+            this.lock = lock;
+            this.exclusive = exclusive;
+        }
+    }
+
+    private static final Map<Object, Lock> LOCKS = new HashMap<>();
+
+    private final Object lockKey;
+    private boolean closed;
+
+    private HostFile(Path path, FileChannel channel, boolean readOnly, int fd, Object lockKey) {
         this.path = path;
         this.channel = channel;
         this.readOnly = readOnly;
         this.fd = fd;
+        this.lockKey = lockKey;
     }
 
     /** Opens and locks an existing file; a one-line error when it is in use. */
@@ -56,22 +89,64 @@ public final class HostFile implements AutoCloseable {
     }
 
     private static HostFile locked(Path path, FileChannel channel, boolean readOnly) throws IOException {
+        Object key = null;
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock(0, Long.MAX_VALUE, readOnly);
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+            key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+            if (key == null) {
+                key = path.toRealPath();
             }
-            if (lock == null) {
-                throw new IOException(path + " is in use by another process or drive (failed to get "
-                        + (readOnly ? "a shared" : "an exclusive") + " lock); stop the other user, or open it read-only");
-            }
+            acquire(path, key, readOnly);
             int fd = Native.CALLS.map(n -> n.open(path.toString(), readOnly ? Native.O_RDONLY : Native.O_RDWR)).orElse(-1);
-            return new HostFile(path, channel, readOnly, fd);
+            return new HostFile(path, channel, readOnly, fd, key);
         } catch (IOException | RuntimeException e) {
+            if (key != null && !(e instanceof InUse)) {
+                release(key);
+            }
             channel.close();
             throw e;
+        }
+    }
+
+    private static final class InUse extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        InUse(Path path, boolean readOnly) {
+            super(path + " is in use by another process or drive (failed to get "
+                    + (readOnly ? "a shared" : "an exclusive") + " lock); stop the other user, or open it read-only");
+        }
+    }
+
+    private static synchronized void acquire(Path path, Object key, boolean readOnly) throws IOException {
+        Lock held = LOCKS.get(key);
+        if (held != null) {
+            if (held.exclusive || !readOnly) {
+                throw new InUse(path, readOnly);
+            }
+            held.users++;
+            return;
+        }
+        FileChannel channel = FileChannel.open(path, readOnly ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
+        FileLock lock;
+        try {
+            lock = channel.tryLock(0, Long.MAX_VALUE, readOnly);
+        } catch (OverlappingFileLockException | IOException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new InUse(path, readOnly);
+        }
+        Lock l = new Lock(channel, lock, !readOnly);
+        l.users = 1;
+        LOCKS.put(key, l);
+    }
+
+    private static synchronized void release(Object key) throws IOException {
+        Lock held = LOCKS.get(key);
+        if (held != null && --held.users == 0) {
+            LOCKS.remove(key);
+            held.channel.close(); // releases the lock
         }
     }
 
@@ -81,11 +156,6 @@ public final class HostFile implements AutoCloseable {
 
     public boolean readOnly() {
         return readOnly;
-    }
-
-    /** The channel, for vectored I/O; its position belongs to whoever holds the caller's lock. */
-    public FileChannel channel() {
-        return channel;
     }
 
     public long size() throws IOException {
@@ -118,17 +188,74 @@ public final class HostFile implements AutoCloseable {
     /** Writes {@code buffer}'s remaining bytes at {@code position}. */
     public void write(ByteBuffer buffer, long position) throws IOException {
         long at = position - buffer.position();
+        unsynced = true;
         while (buffer.hasRemaining()) {
             channel.write(buffer, at + buffer.position());
         }
     }
 
+    /**
+     * Fills {@code destinations} one after the other from {@code position} with one {@code readv}
+     * per batch; past the file's end, zeros.
+     */
+    public void read(List<MemorySegment> destinations, long position) throws IOException {
+        ByteBuffer[] buffers = buffers(destinations);
+        synchronized (vectored) {
+            channel.position(position);
+            for (int first = 0; first < buffers.length; ) {
+                if (!buffers[first].hasRemaining()) {
+                    first++;
+                } else if (channel.read(buffers, first, buffers.length - first) < 0) {
+                    for (int i = first; i < buffers.length; i++) {
+                        while (buffers[i].hasRemaining()) {
+                            buffers[i].put((byte) 0);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Writes {@code sources} one after the other at {@code position} with one {@code writev} per batch. */
+    public void write(List<MemorySegment> sources, long position) throws IOException {
+        ByteBuffer[] buffers = buffers(sources);
+        unsynced = true;
+        synchronized (vectored) {
+            channel.position(position);
+            for (int first = 0; first < buffers.length; ) {
+                if (!buffers[first].hasRemaining()) {
+                    first++;
+                } else {
+                    channel.write(buffers, first, buffers.length - first);
+                }
+            }
+        }
+    }
+
+    private static ByteBuffer[] buffers(List<MemorySegment> parts) {
+        ByteBuffer[] buffers = new ByteBuffer[parts.size()];
+        for (int i = 0; i < buffers.length; i++) {
+            buffers[i] = parts.get(i).asByteBuffer();
+        }
+        return buffers;
+    }
+
     /** Makes every completed write durable (data, and the size when it grew). */
     public void sync() throws IOException {
+        unsynced = false;
         channel.force(false);
     }
 
+    /** Syncs when anything was written since the last sync. */
+    public void syncIfWritten() throws IOException {
+        if (unsynced) {
+            sync();
+        }
+    }
+
     public void truncate(long size) throws IOException {
+        unsynced = true;
         if (size < channel.size()) {
             channel.truncate(size);
         } else if (size > channel.size()) {
@@ -196,13 +323,21 @@ public final class HostFile implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             if (fd >= 0) {
                 Native.CALLS.get().close(fd);
             }
         } finally {
-            channel.close(); // releases the lock
+            try {
+                channel.close();
+            } finally {
+                release(lockKey);
+            }
         }
     }
 

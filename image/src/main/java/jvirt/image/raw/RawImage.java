@@ -18,8 +18,6 @@ public final class RawImage implements BlockDevice {
 
     private final HostFile file;
     private final long size;
-    /** Vectored I/O goes through the channel's position, which only one request may own at a time. */
-    private final Object vectored = new Object();
 
     private RawImage(HostFile file, long size) {
         this.file = file;
@@ -63,37 +61,16 @@ public final class RawImage implements BlockDevice {
     /** One readv per request (up to the host's IOV_MAX buffers at a time) instead of one read per guest page. */
     @Override
     public void read(long offset, List<MemorySegment> destinations) throws IOException {
-        long length = total(destinations);
-        BlockDevice.checkRange(offset, length, size);
-        ByteBuffer[] buffers = buffers(destinations);
-        synchronized (vectored) {
-            file.channel().position(offset);
-            long done = 0;
-            while (done < length) {
-                long n = file.channel().read(buffers);
-                if (n < 0) {
-                    zeroFrom(destinations, done); // the file shrank under us: the rest reads as zeros
-                    return;
-                }
-                done += n;
-            }
-        }
+        BlockDevice.checkRange(offset, total(destinations), size);
+        file.read(destinations, offset); // past a file that shrank under us: zeros
     }
 
     /** One writev per request. */
     @Override
     public void write(long offset, List<MemorySegment> sources) throws IOException {
         checkWritable();
-        long length = total(sources);
-        BlockDevice.checkRange(offset, length, size);
-        ByteBuffer[] buffers = buffers(sources);
-        synchronized (vectored) {
-            file.channel().position(offset);
-            long done = 0;
-            while (done < length) {
-                done += file.channel().write(buffers);
-            }
-        }
+        BlockDevice.checkRange(offset, total(sources), size);
+        file.write(sources, offset);
     }
 
     private static long total(List<MemorySegment> parts) {
@@ -102,23 +79,6 @@ public final class RawImage implements BlockDevice {
             total += p.byteSize();
         }
         return total;
-    }
-
-    private static ByteBuffer[] buffers(List<MemorySegment> parts) {
-        ByteBuffer[] buffers = new ByteBuffer[parts.size()];
-        for (int i = 0; i < buffers.length; i++) {
-            buffers[i] = parts.get(i).asByteBuffer();
-        }
-        return buffers;
-    }
-
-    private static void zeroFrom(List<MemorySegment> parts, long from) {
-        for (MemorySegment p : parts) {
-            if (from < p.byteSize()) {
-                p.asSlice(Math.max(from, 0)).fill((byte) 0);
-            }
-            from -= p.byteSize();
-        }
     }
 
     @Override
