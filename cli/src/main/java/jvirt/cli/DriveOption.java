@@ -10,11 +10,12 @@ import jvirt.image.ImageFormats;
 import jvirt.virt.Drive;
 
 /**
- * QEMU's {@code -drive} syntax: {@code file=PATH[,format=raw][,readonly=on][,if=virtio][,serial=S]},
+ * QEMU's {@code -drive} syntax:
+ * {@code file=PATH[,format=raw|qcow2|…][,readonly=on][,snapshot=on][,if=virtio][,serial=S]},
  * where a doubled comma stands for a comma in a value.
  */
 final class DriveOption {
-    private static final List<String> KEYS = List.of("file", "format", "readonly", "if", "serial");
+    private static final List<String> KEYS = List.of("file", "format", "readonly", "snapshot", "if", "serial");
 
     private DriveOption() {
     }
@@ -37,11 +38,13 @@ final class DriveOption {
             format = ImageFormats.byName(options.get("format"));
         } else {
             format = ImageFormats.probe(path);
-            String name = format.name();
-            err.println("jvirt: warning: no format given for '" + file + "'; probing guessed " + name
-                    + ". Add format=" + name + " to the --drive option to remove this warning.");
+            if (format == ImageFormats.RAW) { // as QEMU: a raw guess is the dangerous one (a guest could write a header)
+                err.println("jvirt: warning: no format given for '" + file + "'; probing guessed raw."
+                        + " Add format=raw to the --drive option to remove this warning.");
+            }
         }
-        return new Drive(path, format, readOnly, options.getOrDefault("serial", ""));
+        boolean snapshot = onOff(options.getOrDefault("snapshot", "off"), "snapshot", spec);
+        return new Drive(path, format, readOnly, snapshot, options.getOrDefault("serial", ""));
     }
 
     private static boolean onOff(String value, String key, String spec) {

@@ -14,7 +14,7 @@ public final class Main {
     }
 
     /** The configured command line, with one-line error reporting instead of stack traces. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         // "jvirt img resize disk.qcow2 -1G" shrinks, as in qemu-img: "-1G" is a size there, not an option.
         cli.getSubcommands().get("img").getSubcommands().get("resize").setUnmatchedOptionsArePositionalParams(true);

@@ -168,9 +168,10 @@ public final class VirtBoard implements AutoCloseable {
     private VirtioBlk openDrive(Drive drive) throws BootException {
         BlockDevice disk;
         try {
-            disk = ImageFormats.open(drive.file(), drive.format(),
-                    drive.readOnly() ? OpenOptions.forReading() : OpenOptions.forWriting());
-        } catch (IOException e) {
+            disk = drive.snapshot() ? TemporaryOverlay.open(drive)
+                    : ImageFormats.open(drive.file(), drive.format(),
+                            drive.readOnly() ? OpenOptions.forReading() : OpenOptions.forWriting());
+        } catch (IOException | IllegalArgumentException e) {
             throw new BootException(e.getMessage());
         }
         int index = virtioSlots.size();
