@@ -101,6 +101,39 @@ class VirtioIT {
     }
 
     @Test
+    void aQcow2OverlayTakesTheGuestsFilesystemAndSnapshotOnKeepsItUntouched() throws Exception {
+        Path base = disk("base.img", 64 * MIB);
+        Path overlay = dir.resolve("disk.qcow2");
+        jvirt.image.ImageFormats.QCOW2.create(overlay, 96 * MIB, java.util.Map.of("backing_file", "base.img", "backing_fmt", "raw"));
+        String sum;
+        try (Console console = boot("--drive", "file=" + overlay + ",format=qcow2")) {
+            // mkfs.ext4 discards the whole device first: unmapping through the overlay, then writing.
+            String made = shell(console, "mkfs.ext4 -q /dev/vda && mount /dev/vda /mnt && echo mounted");
+            assertThat(made).endsWith("mounted");
+            sum = shell(console, "dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null;"
+                    + " sha256sum /mnt/data | cut -d' ' -f1; umount /mnt");
+            powerOff(console);
+        }
+        host("qemu-img", "check", overlay.toString());
+        Path flat = dir.resolve("flat.raw");
+        host("qemu-img", "convert", "-O", "raw", overlay.toString(), flat.toString());
+        host("e2fsck", "-fn", flat.toString());
+        Path copy = dir.resolve("data.out");
+        host("debugfs", "-R", "dump /data " + copy, flat.toString());
+        assertThat(sha256(Files.readAllBytes(copy))).isEqualTo(sum);
+        assertThat(sha256(Files.readAllBytes(base))).isEqualTo(sha256(new byte[(int) (64 * MIB)]));
+
+        try (Console console = boot("--drive", "file=" + overlay + ",format=qcow2,snapshot=on")) {
+            assertThat(shell(console, "mount -o ro /dev/vda /mnt && sha256sum /mnt/data | cut -d' ' -f1; umount /mnt"))
+                    .isEqualTo(sum);
+            assertThat(shell(console, "dd if=/dev/urandom of=/dev/vda bs=1M count=4 oflag=direct 2>/dev/null; echo $?"))
+                    .isEqualTo("0");
+            powerOff(console);
+        }
+        host("qemu-img", "compare", "-F", "raw", overlay.toString(), flat.toString());
+    }
+
+    @Test
     void rawBytesMoveBothWaysIntactAndReadOnlyDrivesRefuseWrites() throws Exception {
         byte[] data = new byte[(int) (3 * MIB)];
         new Random(42).nextBytes(data);

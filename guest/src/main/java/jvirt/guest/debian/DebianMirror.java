@@ -68,11 +68,17 @@ public final class DebianMirror implements AutoCloseable {
         }
     }
 
-    /** Downloads, verifies and reads {@code component/binary-ARCH/Packages.xz} for each architecture. */
+    /**
+     * Downloads, verifies and reads {@code component/binary-ARCH/Packages.xz} for each
+     * architecture; {@code all} only where the other indexes do not list its packages already.
+     */
     public PackagesIndex packages(ReleaseFile release, String component, List<String> architectures, Progress progress)
             throws IOException {
         List<PackageStanza> stanzas = new ArrayList<>();
         for (String architecture : architectures) {
+            if (architecture.equals("all") && architectures.size() > 1 && release.allInArchitectureIndexes()) {
+                continue; // its packages are in the other indexes already: one download (and one mirror file) less
+            }
             RemoteFile index = release.indexFile(component + "/binary-" + architecture + "/Packages.xz");
             ByteArrayOutputStream xz = new ByteArrayOutputStream((int) Math.min(index.size(), Integer.MAX_VALUE - 8));
             retryOnce(index, () -> {

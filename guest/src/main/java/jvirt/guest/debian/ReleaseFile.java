@@ -16,6 +16,7 @@ public final class ReleaseFile {
 
     private final String directory;
     private final Map<String, RemoteFile> sha256 = new HashMap<>();
+    private boolean allInArchitectureIndexes;
 
     private ReleaseFile(String directory) {
         this.directory = directory;
@@ -31,6 +32,8 @@ public final class ReleaseFile {
         if (stanzas.isEmpty()) {
             throw new IOException("empty Release file in " + directory);
         }
+        release.allInArchitectureIndexes = stanzas.getFirst().get("No-Support-for-Architecture-all")
+                .map(v -> v.strip().equals("Packages")).orElse(false);
         String checksums = stanzas.getFirst().get("SHA256").orElseThrow(() ->
                 new IOException("the Release file in " + directory + " has no SHA256 field"));
         for (String line : checksums.split("\n")) {
@@ -64,6 +67,15 @@ public final class ReleaseFile {
             message.append(line.startsWith("- ") ? line.substring(2) : line).append('\n');
         }
         return parse(message.toString(), directory);
+    }
+
+    /**
+     * Whether the suite lists its {@code Architecture: all} packages in every architecture's
+     * index too ({@code No-Support-for-Architecture-all: Packages}, as Debian's suites do), so
+     * that the {@code binary-all} index adds nothing.
+     */
+    public boolean allInArchitectureIndexes() {
+        return allInArchitectureIndexes;
     }
 
     /** The checksummed index file at {@code path}, relative to the suite's directory. */

@@ -140,6 +140,23 @@ class DebianMirrorTest {
     }
 
     @Test
+    void skipsTheAllIndexWhereTheArchitectureIndexesListItsPackages() throws IOException {
+        byte[] riscv64 = DebBuilder.xz((PackagesIndexTest.stanza("busybox-static", "1:1.37.0-6", "riscv64", null) + "\n"
+                + PackagesIndexTest.stanza("opensbi", "1.6-1", "all", null)).getBytes(StandardCharsets.UTF_8));
+        server.put("/debian/dists/trixie/Release", ("No-Support-for-Architecture-all: Packages\nSHA256:\n "
+                + Sha256.of(riscv64) + " " + riscv64.length + " main/binary-riscv64/Packages.xz\n "
+                + "f".repeat(64) + " 1 main/binary-all/Packages.xz\n").getBytes(StandardCharsets.UTF_8));
+        server.put("/debian/dists/trixie/main/binary-riscv64/Packages.xz", riscv64);
+
+        ReleaseFile release = mirror.release("trixie");
+        PackagesIndex index = mirror.packages(release, "main", List.of("riscv64", "all"), Progress.SILENT);
+
+        assertThat(release.allInArchitectureIndexes()).isTrue();
+        assertThat(index.newest("opensbi")).isPresent();
+        assertThat(server.requests()).noneMatch(r -> r.contains("binary-all"));
+    }
+
+    @Test
     void refusesAPackagesIndexThatDoesNotMatchTheReleaseFile() throws IOException {
         byte[] index = DebBuilder.xz("Package: x\n".getBytes(StandardCharsets.UTF_8));
         server.put("/debian/dists/trixie/Release", ("SHA256:\n " + "f".repeat(64) + " " + index.length
