@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
             "Formats: raw, qcow2 (read and write) and those of other hypervisors."},
         subcommands = {CreateCommand.class, InfoCommand.class, CheckCommand.class, ConvertCommand.class,
             CompareCommand.class, SnapshotCommand.class, ResizeCommand.class, RebaseCommand.class,
-            CommitCommand.class, MapCommand.class, MeasureCommand.class})
+            CommitCommand.class, MapCommand.class, MeasureCommand.class, BenchCommand.class})
 public final class ImgCommand {
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
             description = "Show this help message and exit.")

@@ -199,6 +199,10 @@ public final class HostFile implements AutoCloseable {
      * per batch; past the file's end, zeros.
      */
     public void read(List<MemorySegment> destinations, long position) throws IOException {
+        if (destinations.size() == 1) {
+            read(destinations.getFirst(), position); // a plain pread, without the channel's position
+            return;
+        }
         ByteBuffer[] buffers = buffers(destinations);
         synchronized (vectored) {
             channel.position(position);
@@ -219,6 +223,10 @@ public final class HostFile implements AutoCloseable {
 
     /** Writes {@code sources} one after the other at {@code position} with one {@code writev} per batch. */
     public void write(List<MemorySegment> sources, long position) throws IOException {
+        if (sources.size() == 1) {
+            write(sources.getFirst(), position);
+            return;
+        }
         ByteBuffer[] buffers = buffers(sources);
         unsynced = true;
         synchronized (vectored) {
