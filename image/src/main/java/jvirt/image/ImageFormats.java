@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import jvirt.image.raw.RawFormat;
+import jvirt.image.vdi.VdiFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
 public final class ImageFormats {
@@ -19,8 +20,9 @@ public final class ImageFormats {
     public static final int PROBE_BYTES = 2048;
 
     public static final ImageFormat RAW = new RawFormat();
+    public static final ImageFormat VDI = new VdiFormat();
 
-    private static final List<ImageFormat> ALL = List.of(RAW);
+    private static final List<ImageFormat> ALL = List.of(RAW, VDI);
 
     private ImageFormats() {
     }
