@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import jvirt.image.raw.RawFormat;
 import jvirt.image.vdi.VdiFormat;
+import jvirt.image.vhd.VhdFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
 public final class ImageFormats {
@@ -21,8 +22,9 @@ public final class ImageFormats {
 
     public static final ImageFormat RAW = new RawFormat();
     public static final ImageFormat VDI = new VdiFormat();
+    public static final ImageFormat VPC = new VhdFormat();
 
-    private static final List<ImageFormat> ALL = List.of(RAW, VDI);
+    private static final List<ImageFormat> ALL = List.of(RAW, VDI, VPC);
 
     private ImageFormats() {
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import jvirt.image.BlockDevice;
 import jvirt.image.ImageFormat;
 import jvirt.image.OpenOptions;
@@ -44,13 +44,13 @@ public final class Fuzz {
     }
 
     /**
-     * Runs {@code iterations} mutations of {@code valid} (written to {@code image}, with
-     * {@code beforeOpen} run after each write for formats made of several files) and checks
+     * Runs {@code iterations} mutations of {@code valid} (passed through {@code fixup}, which may
+     * mend checksums so that the fields behind them are tried, then written to {@code image}) and checks
      * {@code format} on each. Returns how many of the mutants opened (a fuzz that only ever
      * meets bad magic numbers proves little).
      */
     public static int run(ImageFormat format, Path image, byte[] valid, List<Field> fields, int iterations, long seed,
-                          Consumer<Path> beforeOpen) throws Exception {
+                          UnaryOperator<byte[]> fixup) throws Exception {
         Random r = new Random(seed);
         ExecutorService pool = Executors.newSingleThreadExecutor(t -> {
             Thread th = new Thread(t, "fuzz");
@@ -60,9 +60,7 @@ public final class Fuzz {
         int opened = 0;
         try {
             for (int i = 0; i < iterations; i++) {
-                byte[] mutated = mutate(valid, fields, r);
-                Files.write(image, mutated);
-                beforeOpen.accept(image);
+                Files.write(image, fixup.apply(mutate(valid, fields, r)));
                 boolean write = i % 4 == 0;
                 long ioSeed = r.nextLong();
                 Future<Boolean> f = pool.submit(() -> exercise(format, image, write, ioSeed));
