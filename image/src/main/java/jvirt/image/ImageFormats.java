@@ -14,6 +14,7 @@ import java.util.Optional;
 import jvirt.image.raw.RawFormat;
 import jvirt.image.vdi.VdiFormat;
 import jvirt.image.vhd.VhdFormat;
+import jvirt.image.vmdk.VmdkFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
 public final class ImageFormats {
@@ -23,8 +24,9 @@ public final class ImageFormats {
     public static final ImageFormat RAW = new RawFormat();
     public static final ImageFormat VDI = new VdiFormat();
     public static final ImageFormat VPC = new VhdFormat();
+    public static final ImageFormat VMDK = new VmdkFormat();
 
-    private static final List<ImageFormat> ALL = List.of(RAW, VDI, VPC);
+    private static final List<ImageFormat> ALL = List.of(RAW, VDI, VMDK, VPC);
 
     private ImageFormats() {
     }
