@@ -14,6 +14,7 @@ import java.util.Optional;
 import jvirt.image.raw.RawFormat;
 import jvirt.image.vdi.VdiFormat;
 import jvirt.image.vhd.VhdFormat;
+import jvirt.image.vhdx.VhdxFormat;
 import jvirt.image.vmdk.VmdkFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
@@ -25,8 +26,9 @@ public final class ImageFormats {
     public static final ImageFormat VDI = new VdiFormat();
     public static final ImageFormat VPC = new VhdFormat();
     public static final ImageFormat VMDK = new VmdkFormat();
+    public static final ImageFormat VHDX = new VhdxFormat();
 
-    private static final List<ImageFormat> ALL = List.of(RAW, VDI, VMDK, VPC);
+    private static final List<ImageFormat> ALL = List.of(RAW, VDI, VMDK, VPC, VHDX);
 
     private ImageFormats() {
     }
