@@ -258,4 +258,18 @@ class VhdImageTest {
             return b;
         }
     }
+
+    @Test
+    void aNewBlocksTableEntryReachesTheFileOnlyAtFlush() throws IOException {
+        Path vhd = dir.resolve("order.vhd");
+        ImageFormats.VPC.create(vhd, 8 * MIB, Map.of());
+        try (BlockDevice disk = ImageFormats.VPC.open(vhd, OpenOptions.forWriting())) {
+            disk.write(2 * MIB + 10, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            assertThat(ByteBuffer.wrap(Files.readAllBytes(vhd)).getInt(1536 + 4)).isEqualTo(BlockAllocationTable.UNUSED);
+            byte[] tail = Arrays.copyOfRange(Files.readAllBytes(vhd), (int) Files.size(vhd) - 512, (int) Files.size(vhd));
+            assertThat(VhdFooter.hasCookie(tail)).isTrue(); // the footer moved past the new block first
+            disk.flush();
+            assertThat(ByteBuffer.wrap(Files.readAllBytes(vhd)).getInt(1536 + 4)).isNotEqualTo(BlockAllocationTable.UNUSED);
+        }
+    }
 }

@@ -329,4 +329,21 @@ class VhdxImageTest {
         });
         assertThat(opened).isGreaterThan(15);
     }
+
+    @Test
+    void aNewBlocksBatEntryReachesTheFileOnlyAtFlush() throws IOException {
+        Path vhdx = dir.resolve("order.vhdx");
+        ImageFormats.VHDX.create(vhdx, 8 * MIB, Map.of("block_size", "1M"));
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(vhdx)).order(ByteOrder.LITTLE_ENDIAN);
+        int bat = (int) b.getLong((int) VhdxRegionTable.FIRST + 32);
+        try (BlockDevice disk = ImageFormats.VHDX.open(vhdx, OpenOptions.forWriting())) {
+            disk.write(MIB + 10, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            ByteBuffer now = ByteBuffer.wrap(Files.readAllBytes(vhdx)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(now.getLong(bat + 8)).isZero();
+            assertThat(now.getLong((int) VhdxHeader.FIRST + 8)).isNotEqualTo(b.getLong((int) VhdxHeader.FIRST + 8)); // new GUIDs first
+            disk.flush();
+            now = ByteBuffer.wrap(Files.readAllBytes(vhdx)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(now.getLong(bat + 8) & 7).isEqualTo(BlockAllocationTable.FULLY_PRESENT);
+        }
+    }
 }

@@ -456,4 +456,21 @@ class VmdkImageTest {
         public void close() {
         }
     }
+
+    @Test
+    void aNewGrainsTableEntryReachesTheFileOnlyAtFlush() throws IOException {
+        Path vmdk = dir.resolve("order.vmdk");
+        ImageFormats.VMDK.create(vmdk, 8 * MIB, Map.of());
+        ByteBuffer h = ByteBuffer.wrap(Files.readAllBytes(vmdk)).order(ByteOrder.LITTLE_ENDIAN);
+        int gt = h.getInt((int) h.getLong(SparseExtentHeader.OFF_GD) * 512);
+        int rgt = h.getInt((int) h.getLong(SparseExtentHeader.OFF_RGD) * 512);
+        try (BlockDevice disk = ImageFormats.VMDK.open(vmdk, OpenOptions.forWriting())) {
+            disk.write(10, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            ByteBuffer now = ByteBuffer.wrap(Files.readAllBytes(vmdk)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(now.getInt(gt * 512)).isZero();
+            disk.flush();
+            now = ByteBuffer.wrap(Files.readAllBytes(vmdk)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(now.getInt(gt * 512)).isNotZero().isEqualTo(now.getInt(rgt * 512)); // and in the redundant table
+        }
+    }
 }
