@@ -105,6 +105,10 @@ public final class VhdxImage implements BlockDevice {
                 overlay = replay.writes();
                 fileSize = Math.max(fileSize, (replay.lastFileOffset() + MIB - 1) / MIB * MIB);
             } else {
+                // A new file-write GUID before the file changes; the log's GUID goes once the log is applied.
+                VhdxHeader writing = header.next(Guid.random(), header.dataWriteGuid, header.logGuid);
+                writeHeaders(file, writing, first);
+                header = writing.next(writing.fileWriteGuid, writing.dataWriteGuid, writing.logGuid);
                 for (VhdxLog.Write w : replay.writes()) {
                     if (w.data() != null) {
                         file.write(ByteBuffer.wrap(w.data()), w.offset());

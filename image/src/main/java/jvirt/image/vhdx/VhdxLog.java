@@ -24,9 +24,10 @@ final class VhdxLog {
     private static final int ZERO_DESC = 0x6f72657a; // "zero"
     private static final int DATA_DESC = 0x63736564; // "desc"
     private static final int DATA_SECTOR = 0x61746164; // "data"
-    /** Replayed writes must stay clear of the headers (updated by their own scheme) and below 64 TiB. */
+    /** Replayed writes must stay clear of the headers (updated by their own scheme)… */
     private static final long FIRST_TARGET = VhdxRegionTable.FIRST;
-    private static final long LAST_TARGET = 1L << 46;
+    /** …and inside the file, which a replay may grow by at most this much (a few blocks are what a log records). */
+    private static final long MAX_GROWTH = 1L << 30;
 
     /** One write of the log: a 4 KiB sector of {@code data}, or {@code zeroLength} bytes of zeros. */
     record Write(long offset, byte[] data, long zeroLength) {
@@ -77,9 +78,10 @@ final class VhdxLog {
         byte[] log = new byte[(int) h.logLength];
         file.read(ByteBuffer.wrap(log), h.logOffset);
         int sectors = log.length / SECTOR;
+        Search search = new Search(path, log, h.logGuid);
         List<Entry> best = null;
         for (int start = 0; start < sectors; start++) {
-            Entry e = entry(log, start, h.logGuid);
+            Entry e = search.entry(start);
             if (e == null) {
                 continue;
             }
@@ -87,7 +89,7 @@ final class VhdxLog {
             int used = e.sectors();
             int at = (start + e.sectors()) % sectors;
             while (used < sectors) {
-                Entry n = entry(log, at, h.logGuid);
+                Entry n = search.entry(at);
                 if (n == null || n.sequence() != run.getLast().sequence() + 1 || used + n.sectors() > sectors) {
                     break;
                 }
@@ -107,17 +109,19 @@ final class VhdxLog {
             throw new InvalidImageException(path, "VHDX log says the file was " + head.flushedFileOffset() + " bytes; it is "
                     + fileSize + " (truncated?)");
         }
-        if (head.lastFileOffset() < 0 || head.lastFileOffset() > LAST_TARGET) {
-            throw new InvalidImageException(path, "VHDX log says the file ends at " + Long.toUnsignedString(head.lastFileOffset()));
+        if (head.lastFileOffset() < 0 || head.lastFileOffset() > fileSize + MAX_GROWTH) {
+            throw new InvalidImageException(path, "VHDX log says the file ends at " + Long.toUnsignedString(head.lastFileOffset())
+                    + ", far past its " + fileSize + " bytes");
         }
+        long fileEnd = Math.max(fileSize, head.lastFileOffset());
         List<Write> writes = new ArrayList<>();
         for (Entry e : best) {
             for (Write w : e.writes()) {
                 long end = w.offset() + w.length();
-                if (w.offset() < FIRST_TARGET || w.length() < 0 || end > LAST_TARGET
+                if (w.offset() < FIRST_TARGET || w.length() < 0 || w.length() > fileEnd || end > fileEnd
                         || (w.offset() < h.logOffset + h.logLength && end > h.logOffset)) {
-                    throw new InvalidImageException(path, "VHDX log writes to " + Long.toUnsignedString(w.offset())
-                            + ", in the headers, the log itself or past 64 TiB");
+                    throw new InvalidImageException(path, "VHDX log writes " + Long.toUnsignedString(w.length()) + " bytes at "
+                            + Long.toUnsignedString(w.offset()) + ": in the headers, the log itself or past the file's end");
                 }
                 writes.add(w);
             }
@@ -125,8 +129,43 @@ final class VhdxLog {
         return new Replay(writes, head.lastFileOffset());
     }
 
-    /** The entry starting at sector {@code start}, or null where there is no valid one. */
-    private static Entry entry(byte[] log, int start, Guid logGuid) {
+    /**
+     * Entries found so far, each sector tried once; the bytes checksummed are bounded, so a log
+     * crafted with overlapping entries cannot keep the search busy for long.
+     */
+    private static final class Search {
+        private final Path path;
+        private final byte[] log;
+        private final Guid guid;
+        private final Entry[] found;
+        private final boolean[] tried;
+        private long budget;
+
+        Search(Path path, byte[] log, Guid guid) {
+            this.path = path;
+            this.log = log;
+            this.guid = guid;
+            this.found = new Entry[log.length / SECTOR];
+            this.tried = new boolean[found.length];
+            this.budget = 8L * log.length + (16L << 20);
+        }
+
+        Entry entry(int start) throws InvalidImageException {
+            if (!tried[start]) {
+                tried[start] = true;
+                long[] cost = {0};
+                found[start] = VhdxLog.entry(log, start, guid, cost);
+                budget -= cost[0];
+                if (budget < 0) {
+                    throw new InvalidImageException(path, "VHDX log holds too many overlapping entries to search");
+                }
+            }
+            return found[start];
+        }
+    }
+
+    /** The entry starting at sector {@code start}, or null where there is no valid one; {@code cost[0]} gets the bytes checksummed. */
+    private static Entry entry(byte[] log, int start, Guid logGuid, long[] cost) {
         int sectors = log.length / SECTOR;
         ByteBuffer first = ByteBuffer.wrap(log, start * SECTOR, SECTOR).slice().order(ByteOrder.LITTLE_ENDIAN);
         if (first.getInt(0) != ENTRY) {
@@ -145,6 +184,7 @@ final class VhdxLog {
             System.arraycopy(log, ((start + i) % sectors) * SECTOR, raw, i * SECTOR, SECTOR);
         }
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        cost[0] = raw.length;
         if (b.getInt(4) != VhdxHeader.crc(raw, 4)) {
             return null;
         }

@@ -72,6 +72,10 @@ final class SparseExtent implements VmdkExtent {
             h = readFooter(path, file, fileSize);
         }
         h.check(path, fileSize);
+        if (!h.compressed() && first.gdOffset == SparseExtentHeader.GD_AT_END && !readOnly) {
+            throw new IOException(path + ": VMDK sparse extents with their grain directory in a footer can only be written"
+                    + " when stream-optimized; open it read-only");
+        }
         if (h.version == 3 && !h.compressed() && !readOnly) {
             throw new IOException(path + ": VMDK version 3 extents (changed block tracking) can only be opened read-only");
         }

@@ -27,8 +27,11 @@ final class SparseExtentHeader {
     static final long MAX_GRAIN_SECTORS = 1 << 14;
     /** An extent of more than this many sectors (512 TiB) is refused. */
     static final long MAX_CAPACITY = 1L << 40;
-    /** A grain directory of more entries than this is refused (QEMU's limit is 32 Mi). */
-    static final long MAX_GD_ENTRIES = 1L << 24;
+    /**
+     * A grain directory of more entries than this is refused (QEMU's limit is 32 Mi): 1 Mi tables
+     * cover 32 TiB of 64 KiB grains, where VMware's sparse extents stop at 2 TiB.
+     */
+    static final long MAX_GD_ENTRIES = 1L << 20;
 
     static final int OFF_VERSION = 4;
     static final int OFF_FLAGS = 8;

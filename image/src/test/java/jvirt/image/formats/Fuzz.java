@@ -51,7 +51,9 @@ public final class Fuzz {
      */
     public static int run(ImageFormat format, Path image, byte[] valid, List<Field> fields, int iterations, long seed,
                           UnaryOperator<byte[]> fixup) throws Exception {
-        Random r = new Random(seed);
+        // -Djvirt.fuzz.scale=N runs N times the iterations, -Djvirt.fuzz.seed=S other mutants: for longer hunts by hand.
+        iterations *= Math.max(1, Integer.getInteger("jvirt.fuzz.scale", 1));
+        Random r = new Random(seed ^ Long.getLong("jvirt.fuzz.seed", 0L));
         ExecutorService pool = Executors.newSingleThreadExecutor(t -> {
             Thread th = new Thread(t, "fuzz");
             th.setDaemon(true);

@@ -346,4 +346,25 @@ class VhdxImageTest {
             assertThat(now.getLong(bat + 8) & 7).isEqualTo(BlockAllocationTable.FULLY_PRESENT);
         }
     }
+
+    @Test
+    void aLogOfOverlappingEntriesIsRefusedQuickly() throws IOException {
+        Path vhdx = dir.resolve("tangled.vhdx");
+        ImageFormats.VHDX.create(vhdx, 8 * MIB, Map.of("log_size", "8M"));
+        byte[] image = Files.readAllBytes(vhdx);
+        Guid logGuid = Guid.random();
+        ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+        for (int at = MIB; at < 9 * MIB; at += 4096) { // every sector an entry as long as the log, none with a good checksum
+            b.putInt(at, 0x65676f6c).putInt(at + 8, 8 * MIB).putLong(at + 16, 1).put(at + 32, logGuid.bytes());
+        }
+        for (long h : new long[] {VhdxHeader.FIRST, VhdxHeader.SECOND}) {
+            VhdxHeader old = VhdxHeader.parse(Arrays.copyOfRange(image, (int) h, (int) h + 4096));
+            System.arraycopy(old.next(old.fileWriteGuid, old.dataWriteGuid, logGuid).toBytes(), 0, image, (int) h, 4096);
+        }
+        Path p = Files.write(vhdx, image);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> ImageFormats.VHDX.open(p, OpenOptions.forReading()).close())
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("overlapping entries");
+        assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L);
+    }
 }
