@@ -79,11 +79,16 @@ class VmdkImageTest {
         }
     }
 
-    @Test
-    void zeroedGrainsReadAsZerosAndMapAsZero() throws IOException {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void zeroedGrainsReadAsZerosAndMapAsZero(boolean jvirtCreates) throws IOException {
         assumeTrue(QemuImg.available());
         Path vmdk = dir.resolve("z.vmdk");
-        QemuImg.ok("create", "-q", "-f", "vmdk", "-o", "zeroed_grain=on", vmdk.toString(), "8M");
+        if (jvirtCreates) {
+            ImageFormats.VMDK.create(vmdk, 8 * MIB, Map.of("zeroed_grain", "on"));
+        } else {
+            QemuImg.ok("create", "-q", "-f", "vmdk", "-o", "zeroed_grain=on", vmdk.toString(), "8M");
+        }
         new ProcessBuilder("/usr/bin/qemu-io", "-f", "vmdk", "-c", "write -P 7 0 2M", "-c", "write -z 512k 1M", vmdk.toString())
                 .redirectErrorStream(true).start().getInputStream().readAllBytes();
         List<QemuImg.MapEntry> map = QemuImg.map(vmdk, "vmdk");
