@@ -13,6 +13,10 @@ import java.util.Locale;
 import java.util.Optional;
 import jvirt.image.qcow2.Qcow2Format;
 import jvirt.image.raw.RawFormat;
+import jvirt.image.vdi.VdiFormat;
+import jvirt.image.vhd.VhdFormat;
+import jvirt.image.vhdx.VhdxFormat;
+import jvirt.image.vmdk.VmdkFormat;
 
 /** The formats jvirt knows: found by name, recognized from a file's first bytes as QEMU does, opened. */
 public final class ImageFormats {
@@ -21,8 +25,12 @@ public final class ImageFormats {
 
     public static final ImageFormat RAW = new RawFormat();
     public static final ImageFormat QCOW2 = new Qcow2Format();
+    public static final ImageFormat VDI = new VdiFormat();
+    public static final ImageFormat VPC = new VhdFormat();
+    public static final ImageFormat VMDK = new VmdkFormat();
+    public static final ImageFormat VHDX = new VhdxFormat();
 
-    private static final List<ImageFormat> ALL = List.of(RAW, QCOW2);
+    private static final List<ImageFormat> ALL = List.of(RAW, QCOW2, VDI, VMDK, VPC, VHDX);
 
     private ImageFormats() {
     }

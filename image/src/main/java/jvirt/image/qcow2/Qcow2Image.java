@@ -181,6 +181,7 @@ public final class Qcow2Image implements BlockDevice {
         if ((header.incompatibleFeatures & Qcow2Header.INCOMPAT_DIRTY) != 0) {
             // Refcounts may be stale (lazy refcounts and a crash): rebuild them from the tables.
             Qcow2Check.run(this, Qcow2Check.Repair.ALL);
+            refcounts.writeIncrements(); // with lazy refcounts a flush leaves them in memory: they must be on disk first
             header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
             rewrite = true;
         }
@@ -722,6 +723,9 @@ public final class Qcow2Image implements BlockDevice {
             long[] freed = refcounts.applyDecrements();
             for (long c : freed) {
                 l2Cache.drop(c << clusterBits); // a freed L2 table must never be written back over what reuses it
+                if (freeByte != 0 && freeByte >>> clusterBits == c) {
+                    freeByte = 0; // the cluster compressed data was packed into is free now: never pack into it again
+                }
             }
             if (!lazyRefcounts) {
                 refcounts.writeIncrements(); // now the decrements: their tables no longer point here
@@ -1095,10 +1099,12 @@ public final class Qcow2Image implements BlockDevice {
         try {
             if (!readOnly) {
                 flushMetadata();
-                if (lazyRefcounts && dirtyMarked) {
-                    refcounts.writeIncrements();
-                    header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
-                    writeHeaderFields();
+                if (lazyRefcounts) {
+                    refcounts.writeIncrements(); // the counts kept in memory, then the dirty bit off
+                    if (dirtyMarked) {
+                        header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
+                        writeHeaderFields();
+                    }
                 }
             }
         } finally {
