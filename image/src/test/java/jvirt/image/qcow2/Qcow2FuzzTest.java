@@ -45,13 +45,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link IOException} whose message is one line naming the file: never another exception, a
  * hang or an {@link OutOfMemoryError}.
  *
- * <p>{@code -Djvirt.fuzz.iterations=N} (default 150) sets the mutations per base image,
+ * <p>{@code -Djvirt.fuzz.iterations=N} (default 600) sets the mutations per base image,
  * {@code -Djvirt.fuzz.seed=S} the seed, {@code -Djvirt.fuzz.only=IMAGE:ITERATION} replays one
  * mutation. Failing mutated images are kept under {@code target/qcow2-fuzz-failures/}.
  */
 class Qcow2FuzzTest {
     private static final long SEED = Long.getLong("jvirt.fuzz.seed", System.nanoTime());
-    private static final int ITERATIONS = Integer.getInteger("jvirt.fuzz.iterations", 150);
+    private static final int ITERATIONS = Integer.getInteger("jvirt.fuzz.iterations", 600);
     private static final String ONLY = System.getProperty("jvirt.fuzz.only");
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(10);
     /** Bytes one exercise reads at most (a hostile size can claim petabytes). */
@@ -145,6 +145,12 @@ class Qcow2FuzzTest {
         QemuImg.ok("convert", "-c", "-f", "raw", "-O", "qcow2", "-o", "cluster_size=4096,compression_type=zstd",
                 raw.toString(), zstd.toString());
         addBase("compressed-zstd", zstd);
+
+        Path bitmaps = qemuImage("bitmaps.qcow2", "4M", "cluster_size=4096");
+        QemuImg.ok("bitmap", "--add", "--granularity", "65536", bitmaps.toString(), "b0");
+        QemuImg.ok("bitmap", "--add", bitmaps.toString(), "b1");
+        writes(bitmaps, "write -q -P 0x61 0 64k", "write -q -P 0x62 3M 256k");
+        addBase("bitmaps", bitmaps);
 
         Path tiny = qemuImage("tiny.qcow2", "1M", "cluster_size=512", "refcount_bits=1");
         writes(tiny, "write -q -P 0x81 0 3k", "write -q -P 0x82 33k 2k", "write -q -P 0x83 1023k 1k");
@@ -333,6 +339,7 @@ class Qcow2FuzzTest {
         IOException readWrite;
         IOException repair;
         boolean readWriteOpened;
+        Qcow2Check.Result checkResult;
         final List<String> findings = new ArrayList<>();
 
         @Override
@@ -439,7 +446,7 @@ class Qcow2FuzzTest {
         });
         o.check = phase("check", img, () -> {
             try (Qcow2Image q = Qcow2Image.open(img, OpenOptions.forReading().withoutBacking())) {
-                q.check(Qcow2Check.Repair.NONE);
+                o.checkResult = q.check(Qcow2Check.Repair.NONE);
             }
         });
         if (!readWrite) {
@@ -462,12 +469,23 @@ class Qcow2FuzzTest {
                     d.write(offsets[i], MemorySegment.ofArray(data));
                     written.add(new long[] {offsets[i], n, i + 1});
                 }
-                d.writeZeroes(Math.min(size - 1, 1 << 20), Math.min(size - Math.min(size - 1, 1 << 20), 200_000), false);
-                d.discard(Math.min(size - 1, 3 << 20), Math.min(size - Math.min(size - 1, 3 << 20), 200_000));
+                // zeroes and a discard in the quarters between the writes; writes they overlap are not read back
+                long zeroAt = (size / 4) & ~511L;
+                long zeroLength = Math.max(0, Math.min(200_000, size / 2 - zeroAt));
+                long discardAt = (size / 4 * 3) & ~511L;
+                long discardLength = Math.max(0, Math.min(200_000, size - discardAt));
+                d.writeZeroes(zeroAt, zeroLength, false);
+                d.discard(discardAt, discardLength);
                 d.flush();
+                if (d instanceof Qcow2Image q && q.refcounts.maxRefcount() >= 2) {
+                    q.createSnapshot("fuzz-" + System.nanoTime()); // shares every cluster: counts go up
+                    q.write(0, MemorySegment.ofArray(CrashWriter.data(1, (int) Math.min(3000, size)))); // copy on write
+                    q.deleteSnapshot(q.info().snapshots().getLast().id());
+                }
                 for (long[] w : written) {
-                    if (w[0] >= (1 << 20) && w[0] < (1 << 20) + 200_000 || w[0] >= (3 << 20) && w[0] < (3 << 20) + 200_000) {
-                        continue; // zeroed or discarded since
+                    if (w[0] < zeroAt + zeroLength && zeroAt < w[0] + w[1]
+                            || w[0] < discardAt + discardLength && discardAt < w[0] + w[1]) {
+                        continue;
                     }
                     byte[] back = new byte[(int) w[1]];
                     d.read(w[0], MemorySegment.ofArray(back));
@@ -551,6 +569,9 @@ class Qcow2FuzzTest {
 
     // ---- random mutation fuzzing -----------------------------------------------------------------------
 
+    private int checkCompared;
+    private int checkDisagreements;
+
     @Test
     void mutatedImagesFailCleanly() throws Exception {
         System.out.println("Qcow2FuzzTest seed " + SEED + " (-Djvirt.fuzz.seed=" + SEED + "), " + ITERATIONS
@@ -565,6 +586,8 @@ class Qcow2FuzzTest {
         long slowest = 0;
         String slowestAt = "";
         int imageIndex = 0;
+        checkCompared = 0;
+        checkDisagreements = 0;
         for (Base base : BASES.values()) {
             for (int it = 0; it < ITERATIONS; it++) {
                 String id = imageIndex + ":" + it;
@@ -578,9 +601,29 @@ class Qcow2FuzzTest {
                 Files.write(img, mutated);
                 String where = "seed " + SEED + " image " + imageIndex + " (" + base.name() + ") iteration " + it
                         + " (-Djvirt.fuzz.only=" + id + "): " + String.join(", ", log);
+                // qemu-img check of the same bytes, for one iteration in eight: does jvirt's check agree?
+                int qemuCheck = it % 8 == 0 ? QemuImg.run("check", "-f", "qcow2", img.toString()).exit() : -1;
                 long t0 = System.nanoTime();
                 try {
                     Outcome o = exerciseWithTimeout(img, true, CASE_TIMEOUT);
+                    if (qemuCheck >= 0 && o.checkResult != null) {
+                        long jc = o.checkResult.corruptions();
+                        String disagreement = null;
+                        if (qemuCheck == 2 && jc == 0) {
+                            disagreement = "qemu-img check finds corruptions, jvirt's check none";
+                        } else if ((qemuCheck == 0 || qemuCheck == 3) && jc > 0) {
+                            disagreement = "jvirt's check finds " + jc + " corruptions, qemu-img check none: "
+                                    + o.checkResult.messages().stream().limit(3).toList();
+                        }
+                        if (disagreement != null) {
+                            checkDisagreements++;
+                            String key = "check: " + disagreement.replaceAll("[0-9]+", "N").replaceAll(":.*", "");
+                            if (findings.putIfAbsent(key, where + ": " + disagreement) == null) {
+                                keep(img, mutated, base, it, imageIndex);
+                            }
+                        }
+                        checkCompared++;
+                    }
                     refusedReadOnly += o.readOnly != null ? 1 : 0;
                     refusedReadWrite += o.readWrite != null ? 1 : 0;
                     for (String f : o.findings) {
@@ -613,6 +656,8 @@ class Qcow2FuzzTest {
         System.out.printf("Qcow2FuzzTest: %d mutated images in %.1f s (%d refused read-only, %d refused read-write);"
                 + " slowest %.0f ms: %s%n", total, (System.nanoTime() - start) / 1e9, refusedReadOnly, refusedReadWrite,
                 slowest / 1e6, slowestAt);
+        System.out.printf("Qcow2FuzzTest: jvirt's check compared with qemu-img check on %d images, %d disagreements%n",
+                checkCompared, checkDisagreements);
         for (String f : findings.values()) {
             System.out.println("FUZZ FINDING (not a failure of this test): " + f);
         }
@@ -814,6 +859,8 @@ class Qcow2FuzzTest {
             b.putLong(24, 1L << 37).putInt(36, 4 << 20);
             b.putLong(40, 1L << 30);
         })));
+        c.add(either("4M L1 entries, all pointing at one L2 table (512-byte clusters)", d -> bigL1(d, false)));
+        c.add(either("4M L1 entries, all pointing past EOF (512-byte clusters)", d -> bigL1(d, true)));
         c.add(refused("l1_size 2^31", d -> patched(d, "plain-64k", b -> b.putInt(36, Integer.MIN_VALUE))));
         c.add(refused("l1_size 2^32-1", d -> patched(d, "plain-64k", b -> b.putInt(36, -1))));
         c.add(refused("l1_size 0 for a non-empty disk", d -> patched(d, "plain-64k", b -> b.putInt(36, 0))));
@@ -1052,6 +1099,27 @@ class Qcow2FuzzTest {
         return c;
     }
 
+    /** A 512-byte-cluster image with an L1 table of 4M entries (32 MiB, QEMU's limit) that all alias one L2 table, or point past EOF. */
+    private static Path bigL1(Path dir, boolean pastEof) throws IOException {
+        Path img = qemuCreateIn(dir, "case.qcow2", "1M", "-o", "cluster_size=512");
+        QemuImg.io(img, "qcow2", "write -q -P 0x31 0 32k");
+        byte[] b = Files.readAllBytes(img);
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        long l2 = bb.getLong((int) bb.getLong(40)) & 0x00ff_ffff_ffff_fe00L;
+        int entries = 4 << 20;
+        long l1 = (b.length + 511) & ~511L;
+        ByteBuffer table = ByteBuffer.allocate(entries * 8);
+        for (int i = 0; i < entries; i++) {
+            table.putLong(i * 8, pastEof ? COPIED | (1L << 40) + ((long) i << 9) : COPIED | l2);
+        }
+        bb.putLong(24, (long) entries * 64 * 512).putInt(36, entries).putLong(40, l1);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(b), 0);
+            ch.write(table, l1);
+        }
+        return img;
+    }
+
     private static Path zstdCase(Path dir, byte[] stream) throws IOException {
         String base = "compressed-zstd";
         long e = l2Entry(base, 0);
@@ -1111,6 +1179,41 @@ class Qcow2FuzzTest {
             tests.add(dynamicTest(c.name(), () -> runCase(c, Files.createDirectories(dir.resolve("case" + n)))));
         }
         return tests;
+    }
+
+    /**
+     * An L2 entry (COPIED, so written in place) that points at the image's own metadata: a guest
+     * write there must not land on the L1 table or the refcount table. QEMU's overlap check
+     * refuses such writes and marks the image corrupt; jvirt checks only clusters it allocates.
+     */
+    @Test
+    void inPlaceGuestWriteDoesNotOverwriteMetadata() throws Exception {
+        List<String> damaged = new ArrayList<>();
+        for (String what : List.of("L1 table", "refcount table", "refcount block")) {
+            Path caseDir = Files.createDirectories(dir.resolve(what.replace(' ', '-')));
+            long[] target = new long[1];
+            Path img = patched(caseDir, "plain-64k", b -> {
+                target[0] = switch (what) {
+                    case "L1 table" -> b.getLong(40);
+                    case "refcount table" -> b.getLong(48);
+                    default -> b.getLong((int) b.getLong(48));
+                };
+                b.putLong(l2EntryAt("plain-64k", 0), COPIED | target[0]);
+            });
+            byte[] before = Arrays.copyOfRange(Files.readAllBytes(img), (int) target[0], (int) target[0] + 4096);
+            try (BlockDevice d = ImageFormats.open(img, ImageFormats.QCOW2, OpenOptions.forWriting())) {
+                d.write(0, MemorySegment.ofArray(CrashWriter.data(9, 4096)));
+                d.flush();
+            } catch (IOException e) {
+                requireGoodMessage(e, img, what);
+                continue; // refused: fine
+            }
+            byte[] after = Arrays.copyOfRange(Files.readAllBytes(img), (int) target[0], (int) target[0] + 4096);
+            if (!Arrays.equals(before, after)) {
+                damaged.add("a guest write to cluster 0 overwrote the " + what + " at 0x" + Long.toHexString(target[0]));
+            }
+        }
+        assertThat(damaged).as("metadata overwritten by guest data").isEmpty();
     }
 
     /**
