@@ -549,15 +549,31 @@ public final class Qcow2Image implements BlockDevice {
      * not compress is written as it is. {@code offset} is cluster-aligned; {@code data} is one
      * cluster, or the rest of the disk for its last cluster.
      */
-    public synchronized void writeCompressed(long offset, MemorySegment data) throws IOException {
+    public void writeCompressed(long offset, MemorySegment data) throws IOException {
+        writeCompressed(offset, data, compress(data));
+    }
+
+    /**
+     * Compresses one cluster's {@code data} as this image compresses: the bytes to hand to
+     * {@link #writeCompressed(long, MemorySegment, byte[])}, or null when it does not compress.
+     * Needs no lock, so that several clusters can be compressed at once.
+     */
+    public byte[] compress(MemorySegment data) {
+        if (data.byteSize() > clusterSize) {
+            throw new IllegalArgumentException("compressed writes are whole clusters");
+        }
+        byte[] cluster = new byte[(int) clusterSize];
+        MemorySegment.copy(data, 0, MemorySegment.ofArray(cluster), 0, data.byteSize());
+        return Compression.compress(header.compressionType, cluster);
+    }
+
+    /** Writes a cluster {@link #compress} compressed ({@code packed}), or as it is when {@code packed} is null. */
+    public synchronized void writeCompressed(long offset, MemorySegment data, byte[] packed) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, data.byteSize(), size());
         if ((offset & (clusterSize - 1)) != 0 || data.byteSize() != Math.min(clusterSize, size() - offset)) {
             throw new IllegalArgumentException("compressed writes are whole clusters");
         }
-        byte[] cluster = new byte[(int) clusterSize];
-        MemorySegment.copy(data, 0, MemorySegment.ofArray(cluster), 0, data.byteSize());
-        byte[] packed = Compression.compress(header.compressionType, cluster);
         if (packed == null) {
             write(offset, Span.of(data));
             return;

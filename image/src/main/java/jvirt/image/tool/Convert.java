@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
 import jvirt.image.BlockDevice;
 import jvirt.image.Extent;
@@ -61,7 +66,8 @@ public final class Convert {
             options.format().create(target, size, create);
         }
         try (BlockDevice out = ImageFormats.open(target, options.format(), OpenOptions.forWriting());
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofShared();
+             ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
             if (out.size() < size) {
                 throw new IllegalArgumentException("the target " + target + " (" + out.size() + " bytes) is smaller than the source ("
                         + size + " bytes)");
@@ -86,7 +92,7 @@ public final class Convert {
                 MemorySegment data = buffer.asSlice(0, length);
                 source.read(pos, data);
                 if (options.compress()) {
-                    writeCompressed((Qcow2Image) out, pos, data, clusterSize);
+                    writeCompressed((Qcow2Image) out, pos, data, clusterSize, pool);
                 } else {
                     writeSparse(out, pos, data, options.sparseSize(), options.targetExists());
                 }
@@ -127,11 +133,29 @@ public final class Convert {
         }
     }
 
-    private static void writeCompressed(Qcow2Image out, long pos, MemorySegment data, long clusterSize) throws IOException {
-        for (long at = 0; at < data.byteSize(); at += clusterSize) {
-            MemorySegment cluster = data.asSlice(at, Math.min(clusterSize, data.byteSize() - at));
-            if (!Zeros.all(cluster)) {
-                out.writeCompressed(pos + at, cluster);
+    /** Compresses the chunk's clusters on every core at once, then writes them in order. */
+    private static void writeCompressed(Qcow2Image out, long pos, MemorySegment data, long clusterSize,
+                                        ExecutorService pool) throws IOException {
+        int n = (int) ((data.byteSize() + clusterSize - 1) / clusterSize);
+        List<Future<byte[]>> packed = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            MemorySegment cluster = data.asSlice(i * clusterSize, Math.min(clusterSize, data.byteSize() - i * clusterSize));
+            packed.add(Zeros.all(cluster) ? null : pool.submit(() -> out.compress(cluster)));
+        }
+        for (int i = 0; i < n; i++) {
+            if (packed.get(i) != null) {
+                MemorySegment cluster = data.asSlice(i * clusterSize, Math.min(clusterSize, data.byteSize() - i * clusterSize));
+                try {
+                    out.writeCompressed(pos + i * clusterSize, cluster, packed.get(i).get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IOException(e.getCause());
+                }
             }
         }
     }

@@ -340,6 +340,8 @@ class Qcow2FuzzTest {
         IOException repair;
         boolean readWriteOpened;
         Qcow2Check.Result checkResult;
+        /** The phase running now: what a hang was doing. */
+        volatile String phase = "start";
         final List<String> findings = new ArrayList<>();
 
         @Override
@@ -436,14 +438,15 @@ class Qcow2FuzzTest {
      * zero, discard, flush, read back), and repair (check -r all). IOExceptions are allowed;
      * anything else throws a {@link Violation}.
      */
-    static Outcome exercise(Path img, boolean readWrite) {
-        Outcome o = new Outcome();
+    static Outcome exercise(Path img, boolean readWrite, Outcome o) {
+        o.phase = "read-only";
         o.readOnly = phase("read-only", img, () -> {
             try (BlockDevice d = ImageFormats.open(img, ImageFormats.QCOW2, OpenOptions.forReading())) {
                 readAll(d);
                 d.info();
             }
         });
+        o.phase = "check";
         o.check = phase("check", img, () -> {
             try (Qcow2Image q = Qcow2Image.open(img, OpenOptions.forReading().withoutBacking())) {
                 o.checkResult = q.check(Qcow2Check.Repair.NONE);
@@ -453,6 +456,7 @@ class Qcow2FuzzTest {
             return o;
         }
         byte[] header = head(img);
+        o.phase = "read-write";
         o.readWrite = phase("read-write", img, () -> {
             try (BlockDevice d = ImageFormats.open(img, ImageFormats.QCOW2, OpenOptions.forWriting())) {
                 o.readWriteOpened = true;
@@ -500,6 +504,7 @@ class Qcow2FuzzTest {
         }
         header = head(img);
         boolean[] repairOpened = {false};
+        o.phase = "repair";
         o.repair = phase("repair", img, () -> {
             try (Qcow2Image q = Qcow2Image.openForRepair(img)) {
                 repairOpened[0] = true;
@@ -545,9 +550,10 @@ class Qcow2FuzzTest {
     /** {@link #exercise} on a thread of its own, given up after {@code timeout}: a hang is a violation. */
     static Outcome exerciseWithTimeout(Path img, boolean readWrite, Duration timeout) throws Throwable {
         CompletableFuture<Outcome> result = new CompletableFuture<>();
+        Outcome outcome = new Outcome();
         Thread t = new Thread(null, () -> {
             try {
-                result.complete(exercise(img, readWrite));
+                result.complete(exercise(img, readWrite, outcome));
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -559,7 +565,8 @@ class Qcow2FuzzTest {
         } catch (TimeoutException e) {
             StackTraceElement[] stack = t.getStackTrace();
             t.interrupt();
-            Violation v = new Violation("no result after " + timeout.toSeconds() + " s (a hang); the thread is at", null);
+            Violation v = new Violation("no result after " + timeout.toSeconds() + " s (a hang) in the " + outcome.phase
+                    + " phase; the thread is at", null);
             v.setStackTrace(stack);
             throw v;
         } catch (java.util.concurrent.ExecutionException e) {
@@ -861,6 +868,23 @@ class Qcow2FuzzTest {
         })));
         c.add(either("4M L1 entries, all pointing at one L2 table (512-byte clusters)", d -> bigL1(d, false)));
         c.add(either("4M L1 entries, all pointing past EOF (512-byte clusters)", d -> bigL1(d, true)));
+        c.add(either("4M L1 entries aliasing one L2 table of invalid entries (check messages)", d -> {
+            Path img = bigL1(d, false);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ByteBuffer h = ByteBuffer.allocate(512);
+                ch.read(h, 0);
+                ByteBuffer e = ByteBuffer.allocate(8);
+                ch.read(e, h.getLong(40));
+                long l2 = e.getLong(0) & 0x00ff_ffff_ffff_fe00L;
+                ByteBuffer bad = ByteBuffer.allocate(512);
+                for (int i = 0; i < 64; i++) {
+                    bad.putLong(i * 8, COPIED | 0x2 | (1L << 20)); // reserved bit 1
+                }
+                ch.write(bad, l2);
+            }
+            return img;
+        }));
         c.add(refused("l1_size 2^31", d -> patched(d, "plain-64k", b -> b.putInt(36, Integer.MIN_VALUE))));
         c.add(refused("l1_size 2^32-1", d -> patched(d, "plain-64k", b -> b.putInt(36, -1))));
         c.add(refused("l1_size 0 for a non-empty disk", d -> patched(d, "plain-64k", b -> b.putInt(36, 0))));
@@ -1137,7 +1161,7 @@ class Qcow2FuzzTest {
         Path img = c.maker().make(caseDir);
         Outcome o;
         try {
-            o = assertTimeoutPreemptively(CASE_TIMEOUT, () -> exerciseWithTimeout(img, true, CASE_TIMEOUT.plusSeconds(1)),
+            o = assertTimeoutPreemptively(CASE_TIMEOUT.plusSeconds(5), () -> exerciseWithTimeout(img, true, CASE_TIMEOUT),
                     c.name() + ": did not finish in " + CASE_TIMEOUT.toSeconds() + " s");
         } catch (Violation v) {
             throw new AssertionError(c.name() + ": " + v.getMessage(), v.getCause() != null ? v.getCause() : v);
@@ -1165,7 +1189,7 @@ class Qcow2FuzzTest {
             truncated.add(dynamicTest(length + " bytes", () -> {
                 Path caseDir = Files.createDirectories(dir.resolve("truncated-" + length));
                 Path img = truncated(caseDir, "plain-64k", length);
-                Outcome o = assertTimeoutPreemptively(CASE_TIMEOUT, () -> exerciseWithTimeout(img, true, CASE_TIMEOUT));
+                Outcome o = assertTimeoutPreemptively(CASE_TIMEOUT.plusSeconds(5), () -> exerciseWithTimeout(img, true, CASE_TIMEOUT));
                 if (length < 104) {
                     assertThat(o.readOnly).as("a header of %d bytes must be refused", length).isNotNull();
                     assertThat(o.readWrite).as("a header of %d bytes must be refused", length).isNotNull();
@@ -1226,7 +1250,7 @@ class Qcow2FuzzTest {
             int table = (int) b.getLong(48);
             Arrays.fill(b.array(), table, table + 65536, (byte) 0); // no refcount blocks: every cluster reads as free
         });
-        Outcome o = assertTimeoutPreemptively(CASE_TIMEOUT, () -> exerciseWithTimeout(img, true, CASE_TIMEOUT));
+        Outcome o = assertTimeoutPreemptively(CASE_TIMEOUT.plusSeconds(5), () -> exerciseWithTimeout(img, true, CASE_TIMEOUT));
         System.out.println("zeroed refcount table: " + o);
         assertThat(o.findings).as("what writing to the image did to it").isEmpty();
     }
