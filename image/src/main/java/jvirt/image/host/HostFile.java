@@ -170,14 +170,23 @@ public final class HostFile implements AutoCloseable {
     /** Fills {@code buffer}'s remaining bytes from {@code position}; past the end of the file, zeros. */
     public void read(ByteBuffer buffer, long position) throws IOException {
         long at = position - buffer.position();
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, at + buffer.position()) < 0) {
-                while (buffer.hasRemaining()) {
-                    buffer.put((byte) 0);
+        try {
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, at + buffer.position()) < 0) {
+                    while (buffer.hasRemaining()) {
+                        buffer.put((byte) 0);
+                    }
+                    return;
                 }
-                return;
             }
+        } catch (IOException e) {
+            throw failed("read", position, e);
         }
+    }
+
+    /** The host's error (EIO, EFBIG, ENOSPC…) as one line naming the file and where. */
+    private IOException failed(String what, long position, IOException e) {
+        return new IOException(path + ": " + what + " at offset " + position + " failed: " + e.getMessage(), e);
     }
 
     /** Writes all of {@code source} at {@code position}. */
@@ -189,8 +198,12 @@ public final class HostFile implements AutoCloseable {
     public void write(ByteBuffer buffer, long position) throws IOException {
         long at = position - buffer.position();
         unsynced = true;
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, at + buffer.position());
+        try {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, at + buffer.position());
+            }
+        } catch (IOException e) {
+            throw failed("write", position, e);
         }
     }
 
@@ -204,20 +217,24 @@ public final class HostFile implements AutoCloseable {
             return;
         }
         ByteBuffer[] buffers = buffers(destinations);
-        synchronized (vectored) {
-            channel.position(position);
-            for (int first = 0; first < buffers.length; ) {
-                if (!buffers[first].hasRemaining()) {
-                    first++;
-                } else if (channel.read(buffers, first, buffers.length - first) < 0) {
-                    for (int i = first; i < buffers.length; i++) {
-                        while (buffers[i].hasRemaining()) {
-                            buffers[i].put((byte) 0);
+        try {
+            synchronized (vectored) {
+                channel.position(position);
+                for (int first = 0; first < buffers.length; ) {
+                    if (!buffers[first].hasRemaining()) {
+                        first++;
+                    } else if (channel.read(buffers, first, buffers.length - first) < 0) {
+                        for (int i = first; i < buffers.length; i++) {
+                            while (buffers[i].hasRemaining()) {
+                                buffers[i].put((byte) 0);
+                            }
                         }
+                        return;
                     }
-                    return;
                 }
             }
+        } catch (IOException e) {
+            throw failed("read", position, e);
         }
     }
 
@@ -229,15 +246,19 @@ public final class HostFile implements AutoCloseable {
         }
         ByteBuffer[] buffers = buffers(sources);
         unsynced = true;
-        synchronized (vectored) {
-            channel.position(position);
-            for (int first = 0; first < buffers.length; ) {
-                if (!buffers[first].hasRemaining()) {
-                    first++;
-                } else {
-                    channel.write(buffers, first, buffers.length - first);
+        try {
+            synchronized (vectored) {
+                channel.position(position);
+                for (int first = 0; first < buffers.length; ) {
+                    if (!buffers[first].hasRemaining()) {
+                        first++;
+                    } else {
+                        channel.write(buffers, first, buffers.length - first);
+                    }
                 }
             }
+        } catch (IOException e) {
+            throw failed("write", position, e);
         }
     }
 
@@ -252,7 +273,11 @@ public final class HostFile implements AutoCloseable {
     /** Makes every completed write durable (data, and the size when it grew). */
     public void sync() throws IOException {
         unsynced = false;
-        channel.force(false);
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new IOException(path + ": sync failed: " + e.getMessage(), e);
+        }
     }
 
     /** Syncs when anything was written since the last sync. */

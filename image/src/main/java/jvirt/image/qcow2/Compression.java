@@ -1,6 +1,7 @@
 package jvirt.image.qcow2;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -65,6 +66,14 @@ final class Compression {
 
     /** QEMU may write a cluster as several zstd frames: they are decoded one after another until the cluster is full. */
     private static String zstd(byte[] input, int length, byte[] cluster) {
+        try {
+            return zstdFrames(input, length, cluster);
+        } catch (ZstdException e) {
+            return "compressed cluster is not a zstd stream (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String zstdFrames(byte[] input, int length, byte[] cluster) {
         int in = 0;
         int done = 0;
         while (done < cluster.length) {

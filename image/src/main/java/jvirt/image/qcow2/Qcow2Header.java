@@ -178,6 +178,9 @@ final class Qcow2Header {
             byte[] name = new byte[backingSize];
             b.get((int) backingOffset, name);
             h.backingFile = new String(name, StandardCharsets.UTF_8);
+            if (h.backingFile.indexOf('\0') >= 0) {
+                throw new InvalidImageException(path, "backing file name contains a NUL byte");
+            }
         }
         return h;
     }
