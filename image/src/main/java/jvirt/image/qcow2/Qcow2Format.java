@@ -22,13 +22,13 @@ public final class Qcow2Format implements ImageFormat {
         return "qcow2";
     }
 
+    /**
+     * Any file with the QCOW magic is claimed, whatever its version: opening then says what is
+     * wrong with it, and it is never mistaken for (and written as) a raw disk.
+     */
     @Override
     public int probe(byte[] head) {
-        if (head.length >= 8 && ByteBuffer.wrap(head).getInt(0) == Qcow2Header.MAGIC) {
-            int version = ByteBuffer.wrap(head).getInt(4);
-            return version >= 2 ? 100 : 0;
-        }
-        return 0;
+        return head.length >= 4 && ByteBuffer.wrap(head).getInt(0) == Qcow2Header.MAGIC ? 100 : 0;
     }
 
     @Override

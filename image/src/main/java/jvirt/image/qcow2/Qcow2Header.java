@@ -86,7 +86,9 @@ final class Qcow2Header {
         Qcow2Header h = new Qcow2Header();
         h.version = b.getInt(4);
         if (h.version != 2 && h.version != 3) {
-            throw new InvalidImageException(path, "unsupported qcow2 version " + Integer.toUnsignedString(h.version));
+            throw new InvalidImageException(path, h.version == 1
+                    ? "qcow version 1 images are not supported; convert with 'qemu-img convert -O qcow2'"
+                    : "unsupported qcow2 version " + Integer.toUnsignedString(h.version));
         }
         long backingOffset = b.getLong(8);
         int backingSize = b.getInt(16);
