@@ -169,6 +169,7 @@ public final class HostFile implements AutoCloseable {
 
     /** Fills {@code buffer}'s remaining bytes from {@code position}; past the end of the file, zeros. */
     public void read(ByteBuffer buffer, long position) throws IOException {
+        checkPosition(position, buffer.remaining());
         long at = position - buffer.position();
         try {
             while (buffer.hasRemaining()) {
@@ -184,6 +185,12 @@ public final class HostFile implements AutoCloseable {
         }
     }
 
+    private void checkPosition(long position, long length) throws IOException {
+        if (position < 0 || position > Long.MAX_VALUE - length) {
+            throw new IOException(path + ": offset " + position + " is outside any file");
+        }
+    }
+
     /** The host's error (EIO, EFBIG, ENOSPC…) as one line naming the file and where. */
     private IOException failed(String what, long position, IOException e) {
         return new IOException(path + ": " + what + " at offset " + position + " failed: " + e.getMessage(), e);
@@ -196,6 +203,7 @@ public final class HostFile implements AutoCloseable {
 
     /** Writes {@code buffer}'s remaining bytes at {@code position}. */
     public void write(ByteBuffer buffer, long position) throws IOException {
+        checkPosition(position, buffer.remaining());
         long at = position - buffer.position();
         unsynced = true;
         try {

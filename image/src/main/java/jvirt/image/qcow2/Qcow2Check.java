@@ -104,6 +104,7 @@ public final class Qcow2Check {
 
     /** One pass over every structure of the image. */
     private static final class Scan {
+        private static final int MAX_MESSAGES = 1000;
         private final Qcow2Image image;
         private final boolean fix;
         private final long fileClusters;
@@ -116,6 +117,7 @@ public final class Qcow2Check {
         private long fragmented;
         private long compressed;
         private long nextContiguous;
+        private List<Long> recording;
 
         Scan(Qcow2Image image, boolean fix) throws IOException {
             this.image = image;
@@ -156,7 +158,16 @@ public final class Qcow2Check {
 
         private void corruption(String message) {
             corruptions++;
-            messages.add(message);
+            report(message);
+        }
+
+        /** Keeps the first problems' lines; a hostile image could have hundreds of millions. */
+        private void report(String message) {
+            if (messages.size() < MAX_MESSAGES) {
+                messages.add(message);
+            } else if (messages.size() == MAX_MESSAGES) {
+                messages.add("(further problems are counted but not listed)");
+            }
         }
 
         /** Counts one reference to every cluster of {@code [offset, offset + bytes)}. */
@@ -177,11 +188,12 @@ public final class Qcow2Check {
         }
 
         private void walk(long[] l1, boolean active) throws IOException {
+            // An L2 table that one tree reaches again (a corruption in itself) is not walked again:
+            // what it references is counted again from the first walk, so hostile tables stay cheap.
+            Map<Long, long[]> walked = new HashMap<>();
             for (int i = 0; i < l1.length; i++) {
-                long l2;
-                try {
-                    l2 = image.l2Offset(l1, i);
-                } catch (InvalidImageException e) {
+                long l2 = image.l2OffsetOrInvalid(l1, i);
+                if (l2 < 0) {
                     corruption("ERROR L1 entry " + i + " (0x" + Long.toHexString(l1[i]) + ") is invalid");
                     fixL1(l1, active, i);
                     continue;
@@ -195,10 +207,28 @@ public final class Qcow2Check {
                     continue;
                 }
                 refs.add(l2 >>> image.clusterBits);
+                long[] again = walked.get(l2);
+                if (again != null) {
+                    for (long c : again) {
+                        refs.add(c);
+                    }
+                    continue;
+                }
+                recording = new java.util.ArrayList<>();
                 MetadataCache.Table table = image.l2Cache.get(l2);
                 for (int j = 0; j < image.l2Entries(); j++) {
                     entry(table, l2, j, active);
                 }
+                walked.put(l2, recording.stream().mapToLong(Long::longValue).toArray());
+                recording = null;
+            }
+        }
+
+        /** One reference from an L2 entry, remembered for the table's later visits. */
+        private void reference(long cluster) {
+            refs.add(cluster);
+            if (recording != null) {
+                recording.add(cluster);
             }
         }
 
@@ -220,10 +250,8 @@ public final class Qcow2Check {
                 }
                 entry &= ~Qcow2Image.COPIED;
             }
-            Qcow2Image.Type type;
-            try {
-                type = image.type(entry);
-            } catch (InvalidImageException e) {
+            Qcow2Image.Type type = image.typeOrNull(entry);
+            if (type == null) {
                 corruption("ERROR invalid L2 entry 0x" + Long.toHexString(entry) + " in the L2 table at 0x" + Long.toHexString(l2));
                 clear(l2, j, active);
                 return;
@@ -238,7 +266,7 @@ public final class Qcow2Check {
                         return;
                     }
                     for (long c = offset >>> image.clusterBits; c <= (end - 1) >>> image.clusterBits; c++) {
-                        refs.add(c);
+                        reference(c);
                     }
                     if (active) {
                         allocated++;
@@ -254,7 +282,7 @@ public final class Qcow2Check {
                         clear(l2, j, active);
                         return;
                     }
-                    refs.add(host >>> image.clusterBits);
+                    reference(host >>> image.clusterBits);
                     if (active) {
                         allocated++;
                         if (nextContiguous != 0 && host != nextContiguous) {
@@ -290,7 +318,7 @@ public final class Qcow2Check {
             int count = b.getInt(0);
             long dirSize = b.getLong(8);
             long dirOffset = b.getLong(16);
-            if (dirSize < 0 || dirSize > 64L << 20 || count < 0) {
+            if (dirSize < 0 || dirSize > 64L << 20 || count < 0 || !validOffset(dirOffset)) {
                 checkErrors++;
                 messages.add("ERROR the bitmap directory is too large");
                 return;
@@ -304,7 +332,7 @@ public final class Qcow2Check {
                 long tableSize = Integer.toUnsignedLong(dir.getInt(at + 8));
                 int nameSize = dir.getShort(at + 18) & 0xffff;
                 long extra = Integer.toUnsignedLong(dir.getInt(at + 20));
-                if (tableSize * 8 > 64L << 20 || extra > 1024) {
+                if (tableSize * 8 > 64L << 20 || extra > 1024 || !validOffset(tableOffset)) {
                     checkErrors++;
                     messages.add("ERROR bitmap " + i + " is malformed");
                     return;
@@ -320,6 +348,10 @@ public final class Qcow2Check {
                 }
                 at += (int) ((24 + extra + nameSize + 7) & ~7L);
             }
+        }
+
+        private boolean validOffset(long offset) {
+            return offset > 0 && offset < Qcow2Image.MAX_HOST_OFFSET && (offset & (image.clusterSize - 1)) == 0;
         }
 
         /** Stored counts below the references go up to them (repair of corruptions). */
@@ -384,30 +416,23 @@ public final class Qcow2Check {
             Refcounts rc = image.refcounts;
             long[] l1 = image.l1;
             for (int i = 0; i < l1.length; i++) {
-                long l2;
-                try {
-                    l2 = image.l2Offset(l1, i);
-                } catch (InvalidImageException e) {
-                    continue;
-                }
-                if (l2 == 0 || (l2 >>> image.clusterBits) >= fileClusters) {
+                long l2 = image.l2OffsetOrInvalid(l1, i);
+                if (l2 <= 0 || (l2 >>> image.clusterBits) >= fileClusters) {
                     continue;
                 }
                 long count = rc.get(l2 >>> image.clusterBits);
                 if ((count == 1) != ((l1[i] & Qcow2Image.COPIED) != 0)) {
                     errors++;
                     if (report) {
-                        messages.add("ERROR OFLAG_COPIED L2 cluster: l1_index=" + i + " l1_entry=" + Long.toHexString(l1[i])
+                        report("ERROR OFLAG_COPIED L2 cluster: l1_index=" + i + " l1_entry=" + Long.toHexString(l1[i])
                                 + " refcount=" + count);
                     }
                 }
                 MetadataCache.Table table = image.l2Cache.get(l2);
                 for (int j = 0; j < image.l2Entries(); j++) {
                     long entry = table.getLong(j);
-                    Qcow2Image.Type type;
-                    try {
-                        type = image.type(entry);
-                    } catch (InvalidImageException e) {
+                    Qcow2Image.Type type = image.typeOrNull(entry);
+                    if (type == null) {
                         continue;
                     }
                     if (type != Qcow2Image.Type.NORMAL && type != Qcow2Image.Type.ZERO_ALLOC) {
@@ -421,7 +446,7 @@ public final class Qcow2Check {
                     if ((n == 1) != ((entry & Qcow2Image.COPIED) != 0)) {
                         errors++;
                         if (report) {
-                            messages.add("ERROR OFLAG_COPIED data cluster: l2_entry=" + Long.toHexString(entry) + " refcount=" + n);
+                            report("ERROR OFLAG_COPIED data cluster: l2_entry=" + Long.toHexString(entry) + " refcount=" + n);
                         }
                     }
                 }
@@ -457,7 +482,7 @@ public final class Qcow2Check {
                         corruption("ERROR cluster " + c + " refcount=" + stored + " reference=" + r);
                     } else if (stored > r) {
                         leaks++;
-                        messages.add("Leaked cluster " + c + " refcount=" + stored + " reference=" + r);
+                        report("Leaked cluster " + c + " refcount=" + stored + " reference=" + r);
                     }
                 }
             }

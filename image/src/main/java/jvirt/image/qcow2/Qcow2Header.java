@@ -174,7 +174,7 @@ final class Qcow2Header {
         h.readExtensions(path, b, clusterSize);
         if (backingOffset != 0) {
             if (Integer.toUnsignedLong(backingSize) > MAX_BACKING_NAME || backingSize == 0
-                    || backingOffset < 0 || backingOffset + backingSize > Math.min(clusterSize, b.remaining())) {
+                    || backingOffset < 0 || backingOffset > Math.min(clusterSize, b.remaining()) - backingSize) {
                 throw new InvalidImageException(path, "backing file name is outside the header cluster or too long");
             }
             byte[] name = new byte[backingSize];

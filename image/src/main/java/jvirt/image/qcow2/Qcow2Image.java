@@ -73,6 +73,8 @@ public final class Qcow2Image implements BlockDevice {
     /** Where the next compressed cluster may go: inside a host cluster partly filled, or 0. */
     private long freeByte;
     private boolean closed;
+    /** Set when corruption was found while writing: no metadata is written any more. */
+    private boolean broken;
 
     private Qcow2Image(Path path, HostFile file, Qcow2Header header, boolean readOnly, long fileSize,
                        BlockDevice backing) throws IOException {
@@ -89,6 +91,7 @@ public final class Qcow2Image implements BlockDevice {
         this.l2Cache = new MetadataCache(file, (int) clusterSize, (int) l2Tables, this::beforeL2Eviction);
         this.refcounts = new Refcounts(file, path, header, fileSize, (int) Math.max(4, l2Tables / 4), this::refcountTableMoved);
         this.snapshots = Snapshot.readTable(this);
+        refcounts.protect(this::fixedMetadata);
         this.lazyRefcounts = !readOnly && (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0;
     }
 
@@ -143,17 +146,20 @@ public final class Qcow2Image implements BlockDevice {
         }
         Path target = resolveBacking(path, header.backingFile);
         if (!Files.exists(target)) {
-            throw new IOException(path + ": could not open backing file " + header.backingFile + ": no such file");
+            throw new IOException(path + ": could not open backing file " + InvalidImageException.printable(header.backingFile)
+                    + ": no such file");
         }
         if (chain.contains(realPath(target))) {
-            throw new InvalidImageException(path, "backing chain loops back to " + header.backingFile);
+            throw new InvalidImageException(path, "backing chain loops back to " + InvalidImageException.printable(header.backingFile));
         }
-        ImageFormat format = header.backingFormat != null ? ImageFormats.byName(header.backingFormat) : null;
+        ImageFormat format;
         try {
-            return ImageFormats.open(target, format, new OpenOptions(true, true, chain));
+            format = header.backingFormat != null ? ImageFormats.byName(header.backingFormat) : null;
         } catch (IllegalArgumentException e) {
-            throw new InvalidImageException(path, "backing file format: " + e.getMessage());
+            throw new InvalidImageException(path, "unknown backing file format '"
+                    + InvalidImageException.printable(header.backingFormat) + "'");
         }
+        return ImageFormats.open(target, format, new OpenOptions(true, true, chain));
     }
 
     private static Path realPath(Path p) {
@@ -210,39 +216,46 @@ public final class Qcow2Image implements BlockDevice {
 
     /** The L2 table offset of L1 entry {@code index} (0 when none), checked. */
     long l2Offset(long[] table, int index) throws InvalidImageException {
+        long offset = l2OffsetOrInvalid(table, index);
+        if (offset < 0) {
+            throw corrupt("L1 entry " + index + " (0x" + Long.toHexString(table[index]) + ") is invalid");
+        }
+        return offset;
+    }
+
+    /** {@link #l2Offset}, or -1 for an invalid entry. */
+    long l2OffsetOrInvalid(long[] table, int index) {
         long entry = table[index];
         long offset = entry & OFFSET_MASK;
         if ((entry & L1_RESERVED) != 0 || (offset & (clusterSize - 1)) != 0 || (offset != 0 && offset < clusterSize)) {
-            throw corrupt("L1 entry " + index + " (0x" + Long.toHexString(entry) + ") is invalid");
+            return -1;
         }
         return offset;
     }
 
     /** The type of an L2 entry, refusing reserved bits, unaligned offsets and flags that cannot be. */
     Type type(long entry) throws InvalidImageException {
+        Type type = typeOrNull(entry);
+        if (type == null) {
+            throw corrupt("L2 entry 0x" + Long.toHexString(entry) + " is invalid (reserved bits, an unaligned or"
+                    + " header offset, COPIED on a compressed cluster, or the zero flag in a version 2 image)");
+        }
+        return type;
+    }
+
+    /** {@link #type}, or null for an invalid entry: the checker meets millions of them in a hostile image. */
+    Type typeOrNull(long entry) {
         if ((entry & COMPRESSED) != 0) {
-            if ((entry & COPIED) != 0) {
-                throw corrupt("compressed L2 entry 0x" + Long.toHexString(entry) + " has the COPIED flag");
-            }
-            if ((compressedOffset(entry) >>> 56) != 0) {
-                throw corrupt("compressed L2 entry 0x" + Long.toHexString(entry) + " points past 64 PiB");
-            }
-            return Type.COMPRESSED;
+            return (entry & COPIED) == 0 && (compressedOffset(entry) >>> 56) == 0 ? Type.COMPRESSED : null;
         }
         long offset = entry & OFFSET_MASK;
         if ((entry & L2_RESERVED) != 0 || (offset & (clusterSize - 1)) != 0 || (offset != 0 && offset < clusterSize)) {
-            throw corrupt("L2 entry 0x" + Long.toHexString(entry) + " is invalid");
+            return null;
         }
         if ((entry & ZERO_FLAG) != 0) {
-            if (header.version < 3) {
-                throw corrupt("L2 entry 0x" + Long.toHexString(entry) + " has the zero flag in a version 2 image");
-            }
-            return offset == 0 ? Type.ZERO_PLAIN : Type.ZERO_ALLOC;
+            return header.version < 3 ? null : offset == 0 ? Type.ZERO_PLAIN : Type.ZERO_ALLOC;
         }
-        if (offset == 0) {
-            return Type.UNALLOCATED;
-        }
-        return Type.NORMAL;
+        return offset == 0 ? Type.UNALLOCATED : Type.NORMAL;
     }
 
     /** Bits of a compressed entry that hold the host offset. */
@@ -406,6 +419,7 @@ public final class Qcow2Image implements BlockDevice {
                     run += clusterSize;
                 }
                 run = Math.min(run, max);
+                checkOverlap(host, inCluster + run); // a corrupt L2 entry must not aim guest data at metadata
                 file.write(source.slice(done, run), host + inCluster);
                 done += run;
             } else {
@@ -526,9 +540,8 @@ public final class Qcow2Image implements BlockDevice {
                     what = "an L2 table";
                 }
             }
-            for (int i = 0; i < refcounts.tableEntries() && what == null; i++) {
-                long block = refcounts.rawEntry(i) & ~(clusterSize - 1);
-                if (block != 0 && overlaps(host, length, block, clusterSize)) {
+            for (long c = host >>> clusterBits; c <= (host + length - 1) >>> clusterBits && what == null; c++) {
+                if (refcounts.isBlock(c)) {
                     what = "a refcount block";
                 }
             }
@@ -538,6 +551,32 @@ public final class Qcow2Image implements BlockDevice {
             throw new IOException(path + ": refcounts are corrupt (a free cluster at 0x" + Long.toHexString(host)
                     + " overlaps " + what + "); the image is now marked corrupt: repair it with 'jvirt img check -r all'");
         }
+    }
+
+    /** Whether a cluster holds the header, the L1 table, the refcount table, the snapshot table or a snapshot's L1 table. */
+    private boolean fixedMetadata(long cluster) {
+        long at = cluster << clusterBits;
+        if (cluster == 0 || overlaps(at, clusterSize, header.l1TableOffset, (long) l1.length * 8)
+                || overlaps(at, clusterSize, refcounts.tableOffset(), (long) refcounts.tableClusters() << clusterBits)) {
+            return true;
+        }
+        if (header.snapshotsOffset != 0 && overlaps(at, clusterSize, header.snapshotsOffset, snapshotTableBytes())) {
+            return true;
+        }
+        for (Snapshot s : snapshots) {
+            if (overlaps(at, clusterSize, s.l1Offset(), (long) s.l1Size() * 8)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long snapshotTableBytes() {
+        long n = 0;
+        for (Snapshot s : snapshots) {
+            n += s.encodedSize();
+        }
+        return n;
     }
 
     private static boolean overlaps(long a, long aLength, long b, long bLength) {
@@ -723,6 +762,9 @@ public final class Qcow2Image implements BlockDevice {
      * L2 tables, the L1 table, counts down; then frees the host space of released clusters.
      */
     void flushMetadata() throws IOException {
+        if (broken) {
+            return;
+        }
         if (!lazyRefcounts) {
             refcounts.writeIncrements();
         }
@@ -752,10 +794,16 @@ public final class Qcow2Image implements BlockDevice {
         refcounts.releaseQuarantine();
     }
 
+    /** Writes the changed L1 entries, one write per run of neighbours. */
     private void writeL1Entries() throws IOException {
-        ByteBuffer entry = ByteBuffer.allocate(8);
-        for (int i = dirtyL1.nextSetBit(0); i >= 0; i = dirtyL1.nextSetBit(i + 1)) {
-            file.write(entry.clear().putLong(0, l1[i]), header.l1TableOffset + i * 8L);
+        for (int i = dirtyL1.nextSetBit(0); i >= 0; ) {
+            int end = dirtyL1.nextClearBit(i);
+            ByteBuffer run = ByteBuffer.allocate((end - i) * 8);
+            for (int k = i; k < end; k++) {
+                run.putLong((k - i) * 8, l1[k]);
+            }
+            file.write(run, header.l1TableOffset + i * 8L);
+            i = dirtyL1.nextSetBit(end);
         }
         dirtyL1.clear();
     }
@@ -782,7 +830,15 @@ public final class Qcow2Image implements BlockDevice {
     }
 
     private void markCorrupt() {
-        if (readOnly || header.version < 3) {
+        if (readOnly) {
+            return;
+        }
+        // Nothing more of this session's metadata goes to the file: it was built on counts that lie.
+        broken = true;
+        l2Cache.clear();
+        refcounts.dropCache();
+        dirtyL1.clear();
+        if (header.version < 3) {
             return;
         }
         header.incompatibleFeatures |= Qcow2Header.INCOMPAT_CORRUPT;
@@ -1105,6 +1161,9 @@ public final class Qcow2Image implements BlockDevice {
         if (readOnly) {
             throw new IOException(path + " is read-only");
         }
+        if (broken) {
+            throw new IOException(path + ": the image is corrupt and no longer written; repair it with 'jvirt img check -r all'");
+        }
     }
 
     @Override
@@ -1115,7 +1174,7 @@ public final class Qcow2Image implements BlockDevice {
         try {
             if (!readOnly) {
                 flushMetadata();
-                if (lazyRefcounts) {
+                if (lazyRefcounts && !broken) {
                     refcounts.writeIncrements(); // the counts kept in memory, then the dirty bit off
                     if (dirtyMarked) {
                         header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;

@@ -56,6 +56,9 @@ final class Refcounts {
     private boolean quarantined;
     /** During repair: clusters that are referenced whatever their stored count says. */
     private BitSet reserved;
+    /** The refcount blocks' clusters, and the image's fixed structures: never handed out, whatever the counts say. */
+    private final java.util.Set<Long> blockClusters = new java.util.HashSet<>();
+    private java.util.function.LongPredicate fixedMetadata = c -> c == 0;
 
     Refcounts(HostFile file, Path path, Qcow2Header header, long fileSize, int cacheTables, TableMoved tableMoved)
             throws IOException {
@@ -77,6 +80,22 @@ final class Refcounts {
             table[i] = raw.getLong(i * 8);
         }
         this.endCluster = Qcow2Header.ceilDiv(fileSize, clusterSize);
+        for (long entry : table) {
+            long offset = entry & ~(clusterSize - 1);
+            if (offset > 0 && (entry & (clusterSize - 1)) == 0) {
+                blockClusters.add(offset >>> clusterBits);
+            }
+        }
+    }
+
+    /** Tells the allocator which clusters hold the image's fixed structures (header, tables), counted or not. */
+    void protect(java.util.function.LongPredicate metadata) {
+        this.fixedMetadata = metadata;
+    }
+
+    /** Whether {@code cluster} holds a refcount block. */
+    boolean isBlock(long cluster) {
+        return blockClusters.contains(cluster);
     }
 
     long tableOffset() {
@@ -182,6 +201,9 @@ final class Refcounts {
 
     /** Whether the allocator may hand out {@code cluster} (its count aside). */
     private boolean held(long cluster) {
+        if (fixedMetadata.test(cluster) || blockClusters.contains(cluster)) {
+            return true; // even when a corrupt image counts it free
+        }
         if (cluster > Integer.MAX_VALUE) {
             return false;
         }
@@ -259,6 +281,7 @@ final class Refcounts {
             }
             MetadataCache.Table block = blocks.create(c << clusterBits, null);
             table[(int) index] = c << clusterBits;
+            blockClusters.add(c);
             dirtyEntries.set((int) index);
             if (home == index) {
                 write(block, (int) (c & ((1L << blockBits) - 1)), 1);
@@ -310,6 +333,7 @@ final class Refcounts {
                 write(block, (int) (c - (index << blockBits)), 1);
             }
             grown[(int) index] = (start + b) << clusterBits;
+            blockClusters.add(start + b);
         }
         blocks.writeDirty();
         long newOffset = (start + newBlocks) << clusterBits;
@@ -439,6 +463,7 @@ final class Refcounts {
 
     /** Clears an invalid table entry (repair): the block it named is forgotten. */
     void clearEntry(int index) {
+        blockClusters.remove((table[index] & ~(clusterSize - 1)) >>> clusterBits);
         table[index] = 0;
         dirtyEntries.set(index);
     }

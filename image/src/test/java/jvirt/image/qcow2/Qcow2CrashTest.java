@@ -34,14 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * flushed must read back, through jvirt and through qemu. Bytes of operations after the last
  * flush may hold any value one of the candidate operations (or the state before them) gives.
  *
- * <p>{@code -Djvirt.crash.rounds=N} (default 60) sets the kill rounds spread over the scenarios,
+ * <p>{@code -Djvirt.crash.rounds=N} (default 48) sets the kill rounds spread over the scenarios,
  * {@code -Djvirt.crash.lazyRounds=N} (default 12) those of the lazy-refcounts test and
  * {@code -Djvirt.crash.seed=S} the master seed. A failing round leaves its image, backing file and
  * journal under {@code target/qcow2-crash-failures/}.
  */
 class Qcow2CrashTest {
     private static final long SEED = Long.getLong("jvirt.crash.seed", System.nanoTime());
-    private static final int ROUNDS = Integer.getInteger("jvirt.crash.rounds", 60);
+    private static final int ROUNDS = Integer.getInteger("jvirt.crash.rounds", 48);
     private static final int LAZY_ROUNDS = Integer.getInteger("jvirt.crash.lazyRounds", 12);
     private static final Path FAILURES = Path.of("target", "qcow2-crash-failures");
 
@@ -448,8 +448,8 @@ class Qcow2CrashTest {
                         + " (jvirt " + viaJvirt[m] + ", qemu " + viaQemu[m] + ")");
             }
             verify(ops, lastFlush, viaJvirt, detail);
-            if (clean) {
-                repairLeaks(detail, viaJvirt);
+            if (clean && random.nextInt(4) != 0) {
+                repairLeaks(detail, viaJvirt); // else leaks stay: the next writer allocates around them
             }
             baseline = viaJvirt;
         }
@@ -612,78 +612,9 @@ class Qcow2CrashTest {
     }
 
     private static Process startWriter(Path img, Path journal, long seed, String flags, Path stderr) throws IOException {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-Xmx512m", "-Xss4m", "-cp", childClasspath(),
-                CrashWriter.class.getName(), img.toString(), journal.toString(), Long.toString(seed), flags);
+        List<String> cmd = ChildJvm.command(CrashWriter.class, List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx512m"), img.toString(), journal.toString(), Long.toString(seed), flags);
         return new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-    }
-
-    private static String childClasspath;
-
-    /**
-     * The test's class path for the writer, with its class folders and jvirt's own jars copied
-     * once to a private folder: the project may be rebuilt while the suite runs, and a writer
-     * must not start on half-written class files. Surefire's manifest-only jar is expanded.
-     */
-    private static synchronized String childClasspath() throws IOException {
-        if (childClasspath != null) {
-            return childClasspath;
-        }
-        List<Path> entries = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(e);
-            entries.add(p);
-            if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".jar")) {
-                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
-                    java.util.jar.Manifest m = jar.getManifest();
-                    String cp = m == null ? null : m.getMainAttributes().getValue("Class-Path");
-                    if (cp != null) {
-                        for (String u : cp.trim().split("\\s+")) {
-                            entries.add(Path.of(p.toUri().resolve(u)));
-                        }
-                    }
-                }
-            }
-        }
-        Path snapshot = Files.createTempDirectory("qcow2-crash-cp");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (Stream<Path> walk = Files.walk(snapshot)) {
-                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(f);
-                }
-            } catch (IOException e) {
-                // a temporary folder left behind
-            }
-        }));
-        List<String> out = new ArrayList<>();
-        int n = 0;
-        for (Path p : entries) {
-            String s = p.toString();
-            if (Files.isDirectory(p)) {
-                Path to = snapshot.resolve("dir" + n++);
-                try (Stream<Path> walk = Files.walk(p)) {
-                    for (Path f : walk.toList()) {
-                        Path t = to.resolve(p.relativize(f).toString());
-                        if (Files.isDirectory(f)) {
-                            Files.createDirectories(t);
-                        } else {
-                            Files.copy(f, t);
-                        }
-                    }
-                }
-                out.add(to.toString());
-            } else if (Files.isRegularFile(p) && s.contains("/jvirt/")) {
-                Path to = snapshot.resolve("jar" + n++ + ".jar");
-                Files.copy(p, to);
-                out.add(to.toString());
-            } else if (Files.exists(p)) {
-                out.add(s);
-            }
-        }
-        childClasspath = String.join(java.io.File.pathSeparator, out);
-        return childClasspath;
     }
 
     private static List<Op> readJournal(Path journal) throws IOException {

@@ -45,14 +45,17 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link IOException} whose message is one line naming the file: never another exception, a
  * hang or an {@link OutOfMemoryError}.
  *
- * <p>{@code -Djvirt.fuzz.iterations=N} (default 600) sets the mutations per base image,
+ * <p>{@code -Djvirt.fuzz.iterations=N} (default 400) sets the mutations per base image,
  * {@code -Djvirt.fuzz.seed=S} the seed, {@code -Djvirt.fuzz.only=IMAGE:ITERATION} replays one
- * mutation. Failing mutated images are kept under {@code target/qcow2-fuzz-failures/}.
+ * mutation, {@code -Djvirt.fuzz.heavy=true} adds slow pathological cases. Failing mutated images
+ * are kept under {@code target/qcow2-fuzz-failures/}.
  */
 class Qcow2FuzzTest {
     private static final long SEED = Long.getLong("jvirt.fuzz.seed", System.nanoTime());
-    private static final int ITERATIONS = Integer.getInteger("jvirt.fuzz.iterations", 600);
+    private static final int ITERATIONS = Integer.getInteger("jvirt.fuzz.iterations", 400);
     private static final String ONLY = System.getProperty("jvirt.fuzz.only");
+    /** Also the slow pathological cases (tables of QEMU's largest sizes that alias or point past EOF). */
+    private static final boolean HEAVY = Boolean.getBoolean("jvirt.fuzz.heavy");
     private static final Duration CASE_TIMEOUT = Duration.ofSeconds(10);
     /** Bytes one exercise reads at most (a hostile size can claim petabytes). */
     private static final long READ_BUDGET = 64L << 20;
@@ -481,7 +484,8 @@ class Qcow2FuzzTest {
                 d.writeZeroes(zeroAt, zeroLength, false);
                 d.discard(discardAt, discardLength);
                 d.flush();
-                if (d instanceof Qcow2Image q && q.refcounts.maxRefcount() >= 2) {
+                if (d instanceof Qcow2Image q && q.refcounts.maxRefcount() >= 2
+                        && q.snapshots.size() < Qcow2Header.MAX_SNAPSHOTS) { // else createSnapshot refuses by design
                     q.createSnapshot("fuzz-" + System.nanoTime()); // shares every cluster: counts go up
                     q.write(0, MemorySegment.ofArray(CrashWriter.data(1, (int) Math.min(3000, size)))); // copy on write
                     q.deleteSnapshot(q.info().snapshots().getLast().id());
@@ -596,7 +600,8 @@ class Qcow2FuzzTest {
         checkCompared = 0;
         checkDisagreements = 0;
         for (Base base : BASES.values()) {
-            for (int it = 0; it < ITERATIONS; it++) {
+            int iterations = ONLY == null ? ITERATIONS : Integer.parseInt(ONLY.substring(ONLY.indexOf(':') + 1)) + 1;
+            for (int it = 0; it < iterations; it++) {
                 String id = imageIndex + ":" + it;
                 if (ONLY != null && !ONLY.equals(id)) {
                     continue;
@@ -609,7 +614,7 @@ class Qcow2FuzzTest {
                 String where = "seed " + SEED + " image " + imageIndex + " (" + base.name() + ") iteration " + it
                         + " (-Djvirt.fuzz.only=" + id + "): " + String.join(", ", log);
                 // qemu-img check of the same bytes, for one iteration in eight: does jvirt's check agree?
-                int qemuCheck = it % 8 == 0 ? QemuImg.run("check", "-f", "qcow2", img.toString()).exit() : -1;
+                int qemuCheck = it % 8 == 0 ? qemuCheckExit(img) : -1;
                 long t0 = System.nanoTime();
                 try {
                     Outcome o = exerciseWithTimeout(img, true, CASE_TIMEOUT);
@@ -644,7 +649,7 @@ class Qcow2FuzzTest {
                     counts.merge(signature, 1, Integer::sum);
                     if (!failures.containsKey(signature)) {
                         Path kept = keep(img, mutated, base, it, imageIndex);
-                        String text = where + "\n  kept as " + kept + "\n  " + stackTrace(e);
+                        String text = where + "\n  signature: " + signature + "\n  kept as " + kept + "\n  " + stackTrace(e);
                         failures.put(signature, text);
                         System.out.println("FUZZ FAILURE " + text);
                     }
@@ -675,6 +680,17 @@ class Qcow2FuzzTest {
         assertThat(failures).as("mutated images that broke a rule (seed %d):%s", SEED, summary).isEmpty();
     }
 
+    /** qemu-img check's exit status (its output, which may hold a hostile image's bytes, is dropped). */
+    private static int qemuCheckExit(Path img) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("qemu-img", "check", "-f", "qcow2", img.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
     private static Path keep(Path img, byte[] mutated, Base base, int it, int imageIndex) {
         try {
             Files.createDirectories(FAILURES);
@@ -696,7 +712,7 @@ class Qcow2FuzzTest {
                 break;
             }
         }
-        String what = e instanceof Violation ? e.getMessage().replaceAll(":.*", "") : "";
+        String what = e instanceof Violation ? e.getMessage().replaceAll("(?s):.*", "") : "";
         return what + " " + root.getClass().getName() + " at " + frame
                 + (e.getMessage() != null && e.getMessage().contains("names no file") ? " (names no file)" : "")
                 + (e.getMessage() != null && e.getMessage().contains("several lines") ? " (several lines)" : "")
@@ -726,7 +742,15 @@ class Qcow2FuzzTest {
         Path make(Path dir) throws IOException;
     }
 
-    private record Case(String name, Maker maker, Expect readOnly, Expect readWrite) {
+    /** @param isolated run in a child JVM with a small heap: the case may hang or exhaust memory */
+    private record Case(String name, Maker maker, Expect readOnly, Expect readWrite, boolean isolated) {
+        Case(String name, Maker maker, Expect readOnly, Expect readWrite) {
+            this(name, maker, readOnly, readWrite, false);
+        }
+    }
+
+    private static Case isolated(String name, Maker m) {
+        return new Case(name, m, Expect.EITHER, Expect.EITHER, true);
     }
 
     private static Case refused(String name, Maker m) {
@@ -866,9 +890,12 @@ class Qcow2FuzzTest {
             b.putLong(24, 1L << 37).putInt(36, 4 << 20);
             b.putLong(40, 1L << 30);
         })));
-        c.add(either("4M L1 entries, all pointing at one L2 table (512-byte clusters)", d -> bigL1(d, false)));
-        c.add(either("4M L1 entries, all pointing past EOF (512-byte clusters)", d -> bigL1(d, true)));
-        c.add(either("4M L1 entries aliasing one L2 table of invalid entries (check messages)", d -> {
+        if (HEAVY) {
+            // qemu-img check 7.2 needs over 60 s (first) and 9 s (second) on these too
+            c.add(isolated("4M L1 entries, all pointing at one L2 table (512-byte clusters)", d -> bigL1(d, false)));
+            c.add(isolated("4M L1 entries, all pointing past EOF (512-byte clusters)", d -> bigL1(d, true)));
+        }
+        c.add(isolated("4M L1 entries aliasing one L2 table of invalid entries (check messages)", d -> {
             Path img = bigL1(d, false);
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(img, java.nio.file.StandardOpenOption.READ,
                     java.nio.file.StandardOpenOption.WRITE)) {
@@ -1018,6 +1045,7 @@ class Qcow2FuzzTest {
         c.add(refused("backing file name size 2^31-1", d -> patched(d, "backing", b -> b.putInt(16, Integer.MAX_VALUE))));
         c.add(refused("backing file name size 1024", d -> patched(d, "backing", b -> b.putInt(16, 1024))));
         c.add(either("backing file name with a NUL byte", d -> patched(d, "backing", b -> b.put((int) b.getLong(8) + 2, (byte) 0))));
+        c.add(either("backing file name with a newline", d -> patched(d, "backing", b -> b.put((int) b.getLong(8) + 2, (byte) '\n'))));
         c.add(either("backing file name that is not UTF-8", d -> patched(d, "backing", b -> b.put((int) b.getLong(8) + 1, (byte) 0xff))));
         c.add(refused("backing file that does not exist", d -> {
             Path img = qemuCreateIn(d, "case.qcow2", "1M", "-u", "-b", "missing.qcow2", "-F", "qcow2");
@@ -1096,6 +1124,15 @@ class Qcow2FuzzTest {
             int dir = 3 * 65536 + 1024; // inside the L1 table's cluster, after the entries: harmless bytes
             b.putLong(dir, 1L << 40).putInt(dir + 8, 1 << 20).putInt(dir + 12, 0).putShort(dir + 18, (short) 4).putInt(dir + 20, 0);
         })));
+        c.add(either("bitmaps extension with a negative directory offset", d -> patched(d, "bitmaps", b -> {
+            int at = extension(b, 0x23852875);
+            b.putLong(at + 16, Long.MIN_VALUE + 4096);
+        })));
+        c.add(either("bitmaps extension with a negative bitmap table offset", d -> patched(d, "bitmaps", b -> {
+            int at = extension(b, 0x23852875);
+            int dir = (int) b.getLong(at + 16);
+            b.putLong(dir, -4096L);
+        })));
         // feature bits
         c.add(refused("unknown incompatible feature bit 5", d -> patched(d, "plain-64k", b -> b.putLong(72, b.getLong(72) | 1 << 5))));
         c.add(refused("unknown incompatible feature bit 63", d -> patched(d, "plain-64k", b -> b.putLong(72, b.getLong(72) | Long.MIN_VALUE))));
@@ -1159,6 +1196,10 @@ class Qcow2FuzzTest {
     /** Runs one hand-made case: the rules, and its expectations. */
     private void runCase(Case c, Path caseDir) throws Throwable {
         Path img = c.maker().make(caseDir);
+        if (c.isolated()) {
+            runIsolated(c, img);
+            return;
+        }
         Outcome o;
         try {
             o = assertTimeoutPreemptively(CASE_TIMEOUT.plusSeconds(5), () -> exerciseWithTimeout(img, true, CASE_TIMEOUT),
@@ -1178,6 +1219,55 @@ class Qcow2FuzzTest {
             assertThat(o.readWrite).as("%s: the read-write open must work", c.name()).isNull();
         }
         assertThat(o.findings).as("%s: jvirt kept the image's header and read back what it wrote", c.name()).isEmpty();
+    }
+
+    /** Time and heap a child JVM gets for an isolated case. */
+    private static final int ISOLATED_SECONDS = 10;
+    private static final String ISOLATED_HEAP = "-Xmx256m";
+
+    private static void runIsolated(Case c, Path img) throws Exception {
+        List<String> cmd = ChildJvm.command(FuzzProbe.class, List.of(ISOLATED_HEAP),
+                img.toString(), "true");
+        Path out = img.resolveSibling("probe.out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        long t0 = System.nanoTime();
+        boolean done = p.waitFor(ISOLATED_SECONDS, TimeUnit.SECONDS);
+        if (!done) {
+            // where it is stuck, for the report: jstack would need the JDK's tools; a thread dump to stdout does it
+            ProcessHandle.of(p.pid()).ifPresent(h -> {
+                try {
+                    new ProcessBuilder("kill", "-QUIT", Long.toString(p.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                    Thread.sleep(500);
+                } catch (IOException | InterruptedException e) {
+                    // no thread dump then
+                }
+            });
+            p.destroyForcibly().waitFor();
+        }
+        String text = Files.readString(out);
+        String stuck = stuckFrames(text);
+        String phase = text.lines().filter(l -> l.startsWith("PHASE ")).reduce((a, b) -> b).orElse("PHASE ?").substring(6);
+        System.out.printf("%s (child JVM, %s): exit %s after %.1f s in the %s phase: %s%n", c.name(), ISOLATED_HEAP,
+                done ? Integer.toString(p.exitValue()) : "none", (System.nanoTime() - t0) / 1e9, phase,
+                text.lines().filter(l -> !l.startsWith("PHASE ")).limit(2).toList());
+        assertThat(done).as("%s: the child JVM finished within %d s (a hang otherwise); in the %s phase it was at:%n%s",
+                c.name(), ISOLATED_SECONDS, phase, stuck).isTrue();
+        assertThat(text).as("%s: no OutOfMemoryError with %s (in the %s phase)", c.name(), ISOLATED_HEAP, phase)
+                .doesNotContain("OutOfMemoryError");
+        assertThat(p.exitValue()).as("%s: every rule held:%n%s", c.name(), abbreviate(text)).isZero();
+    }
+
+    /** The frames of the fuzz thread (or main) in a thread dump, for a hang's report. */
+    private static String stuckFrames(String dump) {
+        int at = dump.indexOf("\"main\"");
+        if (at < 0) {
+            return "(no thread dump)";
+        }
+        return dump.substring(at, Math.min(dump.length(), at + 2500));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 4000 ? s.substring(0, 4000) + "…" : s;
     }
 
     @TestFactory
