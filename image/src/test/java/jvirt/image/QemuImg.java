@@ -63,7 +63,9 @@ public final class QemuImg {
                 p.destroyForcibly();
                 throw new AssertionError(tool + " " + String.join(" ", args) + " did not finish in 120 s");
             }
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            // Decoded leniently: qemu-img echoes bytes of hostile images that are not UTF-8.
+            return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
