@@ -11,6 +11,8 @@ import jvirt.image.Extent;
 import jvirt.image.ImageInfo;
 import jvirt.image.host.Buffers;
 import jvirt.image.host.HostFile;
+import jvirt.image.host.MappedRuns;
+import jvirt.image.host.MappedRuns.Run;
 
 /**
  * A VirtualBox disk image: the disk in blocks (1 MiB as VirtualBox and QEMU make them), each
@@ -84,9 +86,6 @@ public final class VdiImage implements BlockDevice {
         return file.readOnly();
     }
 
-    /** A run of the disk from one offset: where it lies in the file, or -1 where it reads as zeros. */
-    private record Run(long length, long host) {
-    }
 
     /** The longest run from {@code pos} (at most {@code max} bytes) that is all unstored or all contiguous in the file. */
     private Run run(long pos, long max) {
@@ -119,16 +118,7 @@ public final class VdiImage implements BlockDevice {
         long length = Buffers.total(destinations);
         BlockDevice.checkRange(offset, length, size);
         checkOpen();
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            ByteBuffer[] b = Buffers.slice(destinations, done, r.length());
-            if (r.host() < 0) {
-                Buffers.zero(b);
-            } else {
-                Buffers.read(file, r.host(), b);
-            }
-            done += r.length();
-        }
+        MappedRuns.read(file, this::run, offset, destinations, null);
     }
 
     @Override
@@ -205,26 +195,16 @@ public final class VdiImage implements BlockDevice {
     public synchronized void discard(long offset, long length) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) {
-                file.punchHole(r.host(), r.length());
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, file::punchHole);
     }
 
     @Override
     public synchronized void writeZeroes(long offset, long length, boolean unmap) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) { // unstored blocks already read as zeros
-                Buffers.zeroHost(file, r.host(), r.length(), unmap);
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, (host, n) -> {
+            Buffers.zeroHost(file, host, n, unmap);
+        });
     }
 
     /** Stored blocks are data at their place in the file; blocks not stored read as zeros (qemu-img map's "zero": true). */

@@ -16,6 +16,8 @@ import jvirt.image.ImageInfo;
 import jvirt.image.InvalidImageException;
 import jvirt.image.host.Buffers;
 import jvirt.image.host.HostFile;
+import jvirt.image.host.MappedRuns;
+import jvirt.image.host.MappedRuns.Run;
 
 /**
  * A Virtual PC / Hyper-V disk (QEMU's {@code vpc}), fixed or dynamic.
@@ -183,8 +185,6 @@ public final class VhdImage implements BlockDevice {
         return file.readOnly();
     }
 
-    private record Run(long length, long host) {
-    }
 
     /** The longest run from {@code pos} that reads as one kind: stored contiguously at {@code host}, or zeros (-1). */
     private Run run(long pos, long max) throws IOException {
@@ -256,16 +256,7 @@ public final class VhdImage implements BlockDevice {
         long length = Buffers.total(destinations);
         BlockDevice.checkRange(offset, length, size);
         checkOpen();
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            ByteBuffer[] b = Buffers.slice(destinations, done, r.length());
-            if (r.host() < 0) {
-                Buffers.zero(b);
-            } else {
-                Buffers.read(file, r.host(), b);
-            }
-            done += r.length();
-        }
+        MappedRuns.read(file, this::run, offset, destinations, null);
     }
 
     @Override
@@ -368,26 +359,16 @@ public final class VhdImage implements BlockDevice {
     public synchronized void discard(long offset, long length) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) {
-                file.punchHole(r.host(), r.length());
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, file::punchHole);
     }
 
     @Override
     public synchronized void writeZeroes(long offset, long length, boolean unmap) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) {
-                Buffers.zeroHost(file, r.host(), r.length(), unmap);
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, (host, n) -> {
+            Buffers.zeroHost(file, host, n, unmap);
+        });
     }
 
     /**

@@ -13,6 +13,8 @@ import jvirt.image.ImageInfo;
 import jvirt.image.InvalidImageException;
 import jvirt.image.host.Buffers;
 import jvirt.image.host.HostFile;
+import jvirt.image.host.MappedRuns;
+import jvirt.image.host.MappedRuns.Run;
 
 /**
  * A Hyper-V VHDX disk, dynamic or fixed: payload blocks (1 to 256 MiB) found through the block
@@ -214,8 +216,6 @@ public final class VhdxImage implements BlockDevice {
         return readOnly;
     }
 
-    private record Run(long length, long host) {
-    }
 
     private Run run(long pos, long max) {
         long block = pos / blockSize;
@@ -247,19 +247,7 @@ public final class VhdxImage implements BlockDevice {
         long length = Buffers.total(destinations);
         BlockDevice.checkRange(offset, length, size);
         checkOpen();
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            ByteBuffer[] b = Buffers.slice(destinations, done, r.length());
-            if (r.host() < 0) {
-                Buffers.zero(b);
-            } else {
-                Buffers.read(file, r.host(), b);
-                if (!overlay.isEmpty()) {
-                    VhdxLog.patch(overlay, r.host(), Buffers.slice(destinations, done, r.length()));
-                }
-            }
-            done += r.length();
-        }
+        MappedRuns.read(file, this::run, offset, destinations, overlay.isEmpty() ? null : (host, buffers) -> VhdxLog.patch(overlay, host, buffers));
     }
 
     @Override
@@ -320,27 +308,17 @@ public final class VhdxImage implements BlockDevice {
     public synchronized void discard(long offset, long length) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) {
-                file.punchHole(r.host(), r.length());
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, file::punchHole);
     }
 
     @Override
     public synchronized void writeZeroes(long offset, long length, boolean unmap) throws IOException {
         checkWritable();
         BlockDevice.checkRange(offset, length, size);
-        for (long done = 0; done < length; ) {
-            Run r = run(offset + done, length - done);
-            if (r.host() >= 0) {
-                beforeFirstWrite();
-                Buffers.zeroHost(file, r.host(), r.length(), unmap);
-            }
-            done += r.length();
-        }
+        MappedRuns.eachStored(this::run, offset, length, (host, n) -> {
+            beforeFirstWrite();
+            Buffers.zeroHost(file, host, n, unmap);
+        });
     }
 
     /**
