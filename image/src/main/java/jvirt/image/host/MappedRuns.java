@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
+import jvirt.image.Extent;
 
 /**
  * What the block-mapped formats (VDI, VHD, VHDX) share: a disk seen as runs that are either
@@ -13,6 +14,10 @@ import java.util.List;
 public final class MappedRuns {
     /** A run of the disk: {@code length} bytes at {@code host} in the file, or not stored where {@code host} is -1. */
     public record Run(long length, long host) {
+        /** The run as {@code status()} reports it: data where stored, zeros (qemu-img map's "zero") where not. */
+        public Extent extent() {
+            return host < 0 ? new Extent(length, Extent.Kind.ZERO, -1) : new Extent(length, Extent.Kind.DATA, host);
+        }
     }
 
     /** The longest run from {@code pos}, at most {@code max} bytes. */

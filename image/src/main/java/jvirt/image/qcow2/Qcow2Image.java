@@ -419,7 +419,7 @@ public final class Qcow2Image implements BlockDevice {
                     run += clusterSize;
                 }
                 run = Math.min(run, max);
-                checkOverlap(host, inCluster + run); // a corrupt L2 entry must not aim guest data at metadata
+                checkInPlace(host, inCluster + run); // a corrupt L2 entry must not aim guest data at metadata
                 file.write(source.slice(done, run), host + inCluster);
                 done += run;
             } else {
@@ -528,6 +528,8 @@ public final class Qcow2Image implements BlockDevice {
             what = "the L1 table";
         } else if (overlaps(host, length, refcounts.tableOffset(), (long) refcounts.tableClusters() << clusterBits)) {
             what = "the refcount table";
+        } else if (header.snapshotsOffset != 0 && overlaps(host, length, header.snapshotsOffset, snapshotTableBytes())) {
+            what = "the snapshot table";
         } else {
             for (Snapshot s : snapshots) {
                 if (overlaps(host, length, s.l1Offset(), (long) s.l1Size() * 8)) {
@@ -550,6 +552,19 @@ public final class Qcow2Image implements BlockDevice {
             markCorrupt();
             throw new IOException(path + ": refcounts are corrupt (a free cluster at 0x" + Long.toHexString(host)
                     + " overlaps " + what + "); the image is now marked corrupt: repair it with 'jvirt img check -r all'");
+        }
+    }
+
+    /**
+     * The per-request check of an in-place write: O(1) per cluster against the structures a
+     * corrupt L2 entry could aim at (header, L1/refcount/snapshot tables, refcount blocks). The
+     * full scan of {@link #checkOverlap}, L2 tables included, is for new allocations only.
+     */
+    private void checkInPlace(long host, long length) throws IOException {
+        for (long c = host >>> clusterBits; c <= (host + length - 1) >>> clusterBits; c++) {
+            if (fixedMetadata(c) || refcounts.isBlock(c)) {
+                checkOverlap(host, length); // names what it hits, marks the image corrupt
+            }
         }
     }
 

@@ -330,8 +330,7 @@ public final class VhdxImage implements BlockDevice {
     public synchronized Extent status(long offset, long maxLength) throws IOException {
         BlockDevice.checkRange(offset, maxLength, size);
         checkOpen();
-        Run r = run(offset, maxLength);
-        return r.host() < 0 ? new Extent(r.length(), Extent.Kind.ZERO, -1) : new Extent(r.length(), Extent.Kind.DATA, r.host());
+        return run(offset, maxLength).extent();
     }
 
     @Override
