@@ -90,8 +90,40 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
         }
     }
 
-    /** The driver broke the protocol: report it and serve nothing more until a reset. */
-    private void failed(VirtqueueException e) {
+    /**
+     * Gives back several chains that carry one message (a packet in mergeable receive buffers):
+     * the driver sees them all at once, then the interrupt if it wants one. Call with the lock held.
+     */
+    protected final void giveAll(int q, List<DescriptorChain> chains, long[] written) {
+        if (transport == null) {
+            return;
+        }
+        Virtqueue queue = queues.get(q);
+        for (int i = 0; i < chains.size(); i++) {
+            queue.fill(chains.get(i), written[i]);
+        }
+        queue.publish();
+        if (queue.needsInterrupt()) {
+            transport.usedBuffers();
+        }
+    }
+
+    /**
+     * Puts the last {@code count} chains taken from queue {@code q} back untouched; true when the
+     * driver added chains meanwhile (try again), false when its next addition will notify. Call
+     * with the lock held.
+     */
+    protected final boolean untake(int q, int count) {
+        return transport != null && queues.get(q).unpop(count);
+    }
+
+    /** The features the driver accepted, 0 before activation. Call with the lock held. */
+    protected final long negotiated() {
+        return transport == null ? 0 : transport.negotiatedFeatures();
+    }
+
+    /** The driver broke the protocol: report it and serve nothing more until a reset. Call with the lock held. */
+    protected final void failed(VirtqueueException e) {
         transport.fail(e.getMessage());
         transport = null;
         queues = null;

@@ -246,12 +246,43 @@ public final class Virtqueue {
 
     /** Gives a chain back to the driver, saying how many bytes the device wrote into it. */
     public void push(DescriptorChain chain, long written) {
+        fill(chain, written);
+        publish();
+    }
+
+    /**
+     * Writes a used element without showing it to the driver yet: a packet spread over several
+     * chains (virtio-net's mergeable receive buffers) must appear whole, or the driver finds
+     * buffers missing. {@link #publish} shows everything filled.
+     */
+    public void fill(DescriptorChain chain, long written) {
         long elem = memory.offsetOf(usedAddr) + 4 + 8L * (usedIdx & (size - 1));
         ram.set(U32, elem, chain.head());
         ram.set(U32, elem + 4, (int) Math.min(written, chain.writableLength()));
         usedIdx = (usedIdx + 1) & 0xFFFF;
-        VarHandle.releaseFence(); // the element and the buffers' contents before the index
+    }
+
+    /** Moves the used index past every element filled so far. */
+    public void publish() {
+        VarHandle.releaseFence(); // the elements and the buffers' contents before the index
         ram.set(U16, memory.offsetOf(usedAddr) + 2, (short) usedIdx);
+    }
+
+    /**
+     * Puts the last {@code count} chains taken back, untouched (they cannot hold what the device
+     * has to deliver), and asks the driver to notify when it adds more. Returns true when the
+     * driver already added some meanwhile, so the caller tries again instead of waiting for a
+     * notification that will not come.
+     */
+    public boolean unpop(int count) {
+        lastAvail = (lastAvail - count) & 0xFFFF;
+        if (!eventIdx) {
+            return false; // the driver notifies for every addition
+        }
+        int seen = u16(availAddr + 2);
+        ram.set(U16, memory.offsetOf(usedAddr + 4 + 8L * size), (short) seen);
+        VarHandle.fullFence(); // avail_event before the index is read again, as in pending()
+        return u16(availAddr + 2) != seen;
     }
 
     /**
