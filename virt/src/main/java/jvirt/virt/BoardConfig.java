@@ -9,10 +9,11 @@ import jvirt.riscv.Isa;
 /**
  * What to build and boot: RAM size, number of harts, the widest paging mode, firmware (required),
  * optionally a kernel with its initrd and command line, how soon hot code is translated to
- * JVM bytecode (block executions; 0 interprets only), the disks, and which device is the console.
+ * JVM bytecode (block executions; 0 interprets only), the disks, the network cards, and which
+ * device is the console.
  */
 public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append,
-        int translateThreshold, List<Drive> drives, ConsoleDevice console) {
+        int translateThreshold, List<Drive> drives, List<Nic> nics, ConsoleDevice console) {
     public static final long MIN_MEMORY = 16L << 20;
     public static final long MAX_MEMORY = 64L << 30;
     public static final int MAX_CPUS = 64;
@@ -34,31 +35,40 @@ public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, P
             throw new IllegalArgumentException("the translation threshold must be 0 (never) or more");
         }
         drives = List.copyOf(drives);
+        nics = List.copyOf(nics);
         Objects.requireNonNull(console, "console");
-        int slots = VirtBoard.VIRTIO_SLOTS - VirtBoard.virtioDevicesBesideDrives(console);
+        int slots = VirtBoard.VIRTIO_SLOTS - VirtBoard.virtioDevicesBesideDrives(console) - nics.size();
         if (drives.size() > slots) {
             throw new IllegalArgumentException("at most " + slots + " drives fit the board's " + VirtBoard.VIRTIO_SLOTS
-                    + " virtio slots");
+                    + " virtio slots beside its other devices");
         }
     }
 
     /**
-     * A board with no disks, the serial console and the default translation threshold: {@link Hart#DEFAULT_TRANSLATE_THRESHOLD}, or
+     * A board with no disks, no network, the serial console and the default translation threshold: {@link Hart#DEFAULT_TRANSLATE_THRESHOLD}, or
      * the system property {@code jvirt.translate.threshold} when set (a tuning knob).
      */
     public BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append) {
         this(memoryBytes, cpus, satpMode, bios, kernel, initrd, append,
-                Integer.getInteger("jvirt.translate.threshold", Hart.DEFAULT_TRANSLATE_THRESHOLD), List.of(),
+                Integer.getInteger("jvirt.translate.threshold", Hart.DEFAULT_TRANSLATE_THRESHOLD), List.of(), List.of(),
                 ConsoleDevice.SERIAL);
     }
 
     /** The same board with these disks, {@code /dev/vda} first. */
     public BoardConfig withDrives(List<Drive> disks) {
-        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, disks, console);
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, disks, nics,
+                console);
+    }
+
+    /** The same board with these network cards, {@code eth0} first. */
+    public BoardConfig withNics(List<Nic> cards) {
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, cards,
+                console);
     }
 
     /** The same board with this console device. */
     public BoardConfig withConsole(ConsoleDevice device) {
-        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, device);
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, nics,
+                device);
     }
 }

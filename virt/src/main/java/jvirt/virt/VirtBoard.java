@@ -36,6 +36,7 @@ import jvirt.virtio.MmioTransport;
 import jvirt.virtio.VirtioDevice;
 import jvirt.virtio.blk.VirtioBlk;
 import jvirt.virtio.console.VirtioConsole;
+import jvirt.virtio.net.VirtioNet;
 import jvirt.virtio.rng.VirtioRng;
 
 /**
@@ -122,6 +123,9 @@ public final class VirtBoard implements AutoCloseable {
         for (Drive drive : config.drives()) {
             plugVirtio(bus, plic, openDrive(drive));
         }
+        for (Nic nic : config.nics()) {
+            plugVirtio(bus, plic, openNic(nic));
+        }
         if (config.console() == BoardConfig.ConsoleDevice.VIRTIO) {
             input = plugVirtio(bus, plic, machine.own(new VirtioConsole(console)));
         }
@@ -176,6 +180,15 @@ public final class VirtBoard implements AutoCloseable {
         }
         int index = virtioSlots.size();
         return machine.own(new VirtioBlk(disk, drive.serial(), "jvirt-blk" + index));
+    }
+
+    private VirtioNet openNic(Nic nic) throws BootException {
+        int index = virtioSlots.size();
+        try {
+            return machine.own(VirtioNet.open(nic.mac(), nic.network(), "jvirt-net" + index));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BootException(e.getMessage());
+        }
     }
 
     /** Puts a device in the next free virtio-mmio slot, as QEMU's {@code -device virtio-*-device} does. */

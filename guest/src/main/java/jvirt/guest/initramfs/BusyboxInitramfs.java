@@ -23,6 +23,11 @@ public final class BusyboxInitramfs {
     /** The line {@code /init} prints once the kernel's file systems are mounted; boot benchmarks stop the clock here. */
     public static final String MARKER = "jvirt: init started";
 
+    /** Where busybox's udhcpc looks for the script that applies a lease. */
+    static final String DHCP_SCRIPT = "etc/udhcpc/default.script";
+    /** The line the DHCP script prints once {@code eth0} has its address; network tests wait for it. */
+    public static final String NETWORK_MARKER = "jvirt: eth0 up";
+
     private static final List<String> DIRECTORIES =
             List.of("usr/bin", "usr/sbin", "usr/lib/modules", "proc", "sys", "dev", "mnt", "etc");
 
@@ -51,6 +56,8 @@ public final class BusyboxInitramfs {
             cpio.file("etc/passwd", 0644, text("root:x:0:0:root:/root:/bin/sh\n"));
             cpio.file("etc/group", 0644, text("root:x:0:\n"));
             cpio.file("etc/profile", 0644, text(profile()));
+            cpio.directory("etc/udhcpc", 0755);
+            cpio.file(DHCP_SCRIPT, 0755, text(dhcpScript()));
             for (RootEntry entry : programs) {
                 switch (entry) {
                     case RootEntry.File file -> cpio.file(file.path(), file.mode(), file.content());
@@ -74,6 +81,8 @@ public final class BusyboxInitramfs {
      * is opened again after the modules: one that a module brings ({@code console=hvc0} needs
      * virtio_mmio) did not exist when the kernel started {@code /init}, which then got no stdin,
      * stdout or stderr; where the console was there from the start, this opens the same one.
+     * With a NIC, {@code udhcpc} configures {@code eth0} before the shell starts (at most three
+     * tries; without an answer it goes on trying in the background) and then stays, to renew.
      */
     static String initScript(List<String> moduleLoadOrder) {
         return """
@@ -89,9 +98,44 @@ public final class BusyboxInitramfs {
                 done
                 exec </dev/console >/dev/console 2>&1
                 hostname jvirt
+                ifconfig lo 127.0.0.1 up
+                if [ -e /sys/class/net/eth0 ]; then
+                	udhcpc -i eth0 -b -x hostname:jvirt
+                fi
                 echo "jvirt: busybox shell; 'poweroff -f' to stop"
                 exec setsid cttyhack sh -l
                 """.formatted(MARKER, String.join(" ", moduleLoadOrder));
+    }
+
+    /**
+     * What udhcpc runs for each event: {@code deconfig} brings the interface up without an
+     * address, {@code bound} and {@code renew} apply the lease (address, mask, default route,
+     * name servers in {@code /etc/resolv.conf}).
+     */
+    static String dhcpScript() {
+        return """
+                #!/bin/sh
+                case "$1" in
+                deconfig)
+                	ifconfig "$interface" 0.0.0.0 up
+                	;;
+                bound|renew)
+                	ifconfig "$interface" "$ip" netmask "${subnet:-255.255.255.0}" ${broadcast:+broadcast "$broadcast"} up
+                	if [ -n "$router" ]; then
+                		while route del default dev "$interface" 2>/dev/null; do :; done
+                		for gateway in $router; do
+                			route add default gw "$gateway" dev "$interface"
+                		done
+                	fi
+                	: > /etc/resolv.conf
+                	for server in $dns; do
+                		echo "nameserver $server" >> /etc/resolv.conf
+                	done
+                	[ "$1" = bound ] && echo "%s: $ip via $router, dns $dns"
+                	;;
+                esac
+                exit 0
+                """.formatted(NETWORK_MARKER);
     }
 
     /** The prompt ends in "# " literally, so it reads the same whatever prompt escapes busybox supports. */

@@ -38,7 +38,7 @@ class BusyboxInitramfsTest {
 
         assertThat(Cpio.list(archive, false)).contains(
                 "bin", "sbin", "lib", "usr/bin", "usr/sbin", "usr/lib", "proc", "sys", "dev", "tmp", "mnt", "root", "etc",
-                "dev/console", "dev/null", "usr/bin/busybox", "etc/passwd", "etc/group", "etc/profile", "init",
+                "dev/console", "dev/null", "usr/bin/busybox", "etc/passwd", "etc/group", "etc/profile", "etc/udhcpc/default.script", "init",
                 "usr/sbin/mkfs.ext4", "usr/sbin/mke2fs", "usr/lib/riscv64-linux-gnu/libc.so.6",
                 "usr/lib/modules/6.1.0-test/kernel/net/core/failover.ko",
                 "usr/lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko",
@@ -73,6 +73,10 @@ class BusyboxInitramfsTest {
                 "done",
                 "exec </dev/console >/dev/console 2>&1",
                 "hostname jvirt",
+                "ifconfig lo 127.0.0.1 up",
+                "if [ -e /sys/class/net/eth0 ]; then",
+                "\tudhcpc -i eth0 -b -x hostname:jvirt",
+                "fi",
                 "echo \"jvirt: busybox shell; 'poweroff -f' to stop\"",
                 "exec setsid cttyhack sh -l");
         assertThat(lines).filteredOn(l -> l.contains(BusyboxInitramfs.MARKER)).hasSize(1);

@@ -45,7 +45,7 @@ public final class BareMetal {
     public static Result run(Path program, Duration timeout, int cpus, int satpMode, long memory, int translateThreshold)
             throws BootException, InterruptedException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        BoardConfig config = new BoardConfig(memory, cpus, satpMode, program, null, null, "", translateThreshold, List.of(),
+        BoardConfig config = new BoardConfig(memory, cpus, satpMode, program, null, null, "", translateThreshold, List.of(), List.of(),
                 BoardConfig.ConsoleDevice.SERIAL);
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
         MachineExit exit;
