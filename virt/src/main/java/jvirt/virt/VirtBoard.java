@@ -185,7 +185,7 @@ public final class VirtBoard implements AutoCloseable {
     private VirtioNet openNic(Nic nic) throws BootException {
         int index = virtioSlots.size();
         try {
-            return machine.own(VirtioNet.open(nic.mac(), nic.network(), "jvirt-net" + index));
+            return machine.own(VirtioNet.open(nic.mac(), nic.network().get(), "jvirt-net" + index));
         } catch (IOException | IllegalArgumentException e) {
             throw new BootException(e.getMessage());
         }
