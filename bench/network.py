@@ -73,26 +73,27 @@ def run_once(argv, mib):
         s.wait_for(rb"BusyBox v")
         s.wait_for(PROMPT)
         s.type("dmesg -n 1; ifconfig eth0 | grep -c 'inet addr:10.0.2.15'")
-        s.wait_for(rb"\n1\r?\n")
+        s.wait_for(rb"\n1\r?\n")  # eth0 has its lease
         s.wait_for(PROMPT)
 
         server = listener()
         up = {}
         t = threading.Thread(target=receive, args=(server, mib << 20, up))
         t.start()
-        s.type("dd if=/dev/zero bs=64k count=%d 2>/dev/null | nc 10.0.2.2 %d; echo W5UP" % (mib * 16, server.getsockname()[1]))
+        # The markers are computed by the shell, so that the echo of the typed line does not match.
+        s.type("dd if=/dev/zero bs=64k count=%d 2>/dev/null | nc 10.0.2.2 %d; echo W5UP$((40+2))"
+               % (mib * 16, server.getsockname()[1]))
         t.join(timeout=900)
         server.close()
-        s.type("\x03", newline=False)  # busybox nc may wait for the peer after stdin ends
-        s.wait_for(rb"W5UP")
+        s.wait_for(rb"W5UP42")
         s.wait_for(PROMPT)
 
         server = listener()
         down = {}
         t = threading.Thread(target=send, args=(server, mib, down))
         t.start()
-        s.type("nc 10.0.2.2 %d > /dev/null; echo W5DOWN" % server.getsockname()[1])
-        s.wait_for(rb"W5DOWN")
+        s.type("nc 10.0.2.2 %d > /dev/null; echo W5DOWN$((40+2))" % server.getsockname()[1])
+        s.wait_for(rb"W5DOWN42")
         end = time.monotonic()
         t.join(timeout=60)
         server.close()

@@ -68,6 +68,17 @@ final class RunCommand implements Callable<Integer> {
                     + " comma in a value.")
     private List<String> drives = new ArrayList<>();
 
+    @Option(names = {"--net", "-nic", "-net"}, paramLabel = "user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]…|none",
+            defaultValue = "user", description = {"The network card's network: user-mode NAT (default; the guest gets"
+                + " 10.0.2.15 by DHCP, the host is 10.0.2.2, DNS 10.0.2.3) or none.",
+                "Options as QEMU's -nic user: hostfwd=tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT (repeatable),"
+                + " restrict=on, net=, host=, dns=, dhcpstart=, hostname=."})
+    private String net;
+
+    @Option(names = {"--mac"}, paramLabel = "52:54:00:12:34:56",
+            description = "The network card's MAC address (default QEMU's 52:54:00:12:34:56).")
+    private String mac;
+
     @Option(names = "--console", paramLabel = "serial|virtio", defaultValue = "serial",
             description = "The device on this terminal: the 16550 UART (ttyS0) or virtio-console (hvc0)."
                     + " Default: ${DEFAULT-VALUE}.")
@@ -151,7 +162,7 @@ final class RunCommand implements Callable<Integer> {
             firmware = defaultFirmware();
         }
         return new BoardConfig(bytes, cpus, Isa.SATP_SV48, firmware, kernelImage, initrdImage, cmdline)
-                .withDrives(disks).withConsole(consoleKind);
+                .withNics(NetOption.parse(net, mac, spec.commandLine().getErr())).withDrives(disks).withConsole(consoleKind);
     }
 
     /** The default guest's command line names the serial console; with virtio-console it is hvc0. */

@@ -144,6 +144,28 @@ class BadInputIT {
             args.add("--drive");
             args.add(disk);
         }
+        assertThat(run(1, args.toArray(String[]::new))).contains("at most 6 drives"); // beside the NIC and entropy
+        args.addAll(List.of("--net", "none"));
         assertThat(run(1, args.toArray(String[]::new))).contains("at most 7 drives");
+    }
+
+    @Test
+    void badNetworkOptionsAreRefusedBeforeBoot() throws Exception {
+        assertThat(run(1, "run", "--bios", firmware(), "--net", "tap")).contains("--net tap is not available");
+        assertThat(run(1, "run", "--bios", firmware(), "--net", "user,hostfwd=tcp::99999-:80")).contains("99999");
+        assertThat(run(1, "run", "--bios", firmware(), "--net", "user,bogus=1")).contains("bogus");
+        assertThat(run(1, "run", "--bios", firmware(), "--mac", "52:54:00:12:34")).contains("not a MAC address");
+        assertThat(run(1, "run", "--bios", firmware(), "--mac", "01:00:5e:00:00:01")).contains("multicast");
+        assertThat(run(1, "run", "--bios", firmware(), "--net", "none", "--mac", "52:54:00:12:34:57"))
+                .contains("--net none has none");
+    }
+
+    @Test
+    void aForwardedPortInUseIsRefusedBeforeBoot() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String out = run(1, "run", "--bios", firmware(), "--net", "user,hostfwd=tcp::" + taken.getLocalPort() + "-:80");
+            assertThat(out).contains("already in use").contains(String.valueOf(taken.getLocalPort()));
+            assertThat(out.strip().lines()).hasSize(1);
+        }
     }
 }
