@@ -9,17 +9,19 @@ import jvirt.net.user.dns.DnsMessage;
 import jvirt.net.user.stack.Counter;
 import jvirt.net.user.stack.GuestNetwork;
 import jvirt.net.user.stack.NetStack;
+import jvirt.net.user.tcp.TcpNat;
 import jvirt.net.user.udp.UdpNat;
 import jvirt.net.user.wire.ArpPacket;
 import jvirt.net.user.wire.Defect;
 import jvirt.net.user.wire.EthernetFrame;
 import jvirt.net.user.wire.IcmpMessage;
 import jvirt.net.user.wire.Ipv4Header;
+import jvirt.net.user.wire.TcpSegment;
 import jvirt.net.user.wire.UdpDatagram;
 
 /**
  * A frame from the guest, checked layer by layer and handed to the protocol it is for: ARP, ICMP
- * echo to the NAT, DHCP, DNS, UDP. Whatever fails a check is counted and dropped. Runs under the
+ * echo to the NAT, DHCP, DNS, UDP, TCP. Whatever fails a check is counted and dropped. Runs under the
  * stack lock; its decoders are reused frame after frame.
  */
 final class FrameInput {
@@ -30,18 +32,21 @@ final class FrameInput {
     private final DhcpServer dhcp;
     private final DnsForwarder dns;
     private final UdpNat udp;
+    private final TcpNat tcp;
     private final ArpPacket arp = new ArpPacket();
     private final Ipv4Header ip = new Ipv4Header();
     private final IcmpMessage icmp = new IcmpMessage();
     private final UdpDatagram udpHeader = new UdpDatagram();
+    private final TcpSegment segment = new TcpSegment();
 
-    FrameInput(NetStack stack, boolean restrict, DhcpServer dhcp, DnsForwarder dns, UdpNat udp) {
+    FrameInput(NetStack stack, boolean restrict, DhcpServer dhcp, DnsForwarder dns, UdpNat udp, TcpNat tcp) {
         this.stack = stack;
         this.network = stack.network;
         this.restrict = restrict;
         this.dhcp = dhcp;
         this.dns = dns;
         this.udp = udp;
+        this.tcp = tcp;
     }
 
     /** Handles one frame between the buffer's position and limit. */
@@ -111,7 +116,19 @@ final class FrameInput {
         switch (ip.protocol) {
             case Ipv4Header.PROTOCOL_ICMP -> icmp(frame, payload, length);
             case Ipv4Header.PROTOCOL_UDP -> udp(frame, offset, payload, length, checksumPartial);
+            case Ipv4Header.PROTOCOL_TCP -> tcp(frame, payload, length, checksumPartial);
             default -> stack.counters.add(Counter.DROPPED_UNSUPPORTED);
+        }
+    }
+
+    private void tcp(ByteBuffer frame, int offset, int length, boolean checksumPartial) {
+        Defect defect = segment.decode(frame, offset, length, ip.source, ip.destination, !checksumPartial);
+        if (defect != null) {
+            stack.drop(defect);
+        } else if (ip.source == 0) {
+            stack.counters.add(Counter.DROPPED_MISADDRESSED);
+        } else {
+            tcp.input(frame, ip, segment);
         }
     }
 

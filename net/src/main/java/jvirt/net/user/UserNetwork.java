@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -19,6 +21,7 @@ import jvirt.net.user.stack.GuestNetwork;
 import jvirt.net.user.stack.Limits;
 import jvirt.net.user.stack.NetStack;
 import jvirt.net.user.stack.RateLimitedLog;
+import jvirt.net.user.tcp.TcpNat;
 import jvirt.net.user.udp.UdpNat;
 
 /**
@@ -28,6 +31,7 @@ import jvirt.net.user.udp.UdpNat;
  */
 public final class UserNetwork implements NetBackend {
     private static final long STOP_MILLIS = 2_000;
+    private static final int BACKLOG = 128;
     private final NatConfig config;
     private final RateLimitedLog log;
     private final Limits limits;
@@ -36,6 +40,7 @@ public final class UserNetwork implements NetBackend {
     private FrameInput input;
     private DnsForwarder dns;
     private UdpNat udp;
+    private TcpNat tcp;
     private volatile boolean closed;
 
     /** {@code log} receives one-line warnings, rate-limited (limits reached, host errors). */
@@ -64,7 +69,8 @@ public final class UserNetwork implements NetBackend {
         try {
             dns = new DnsForwarder(s, upstreams);
             udp = new UdpNat(s, config.restrict());
-            input = new FrameInput(s, config.restrict(), new DhcpServer(s, config.hostname().orElse(null)), dns, udp);
+            tcp = new TcpNat(s, config.restrict(), upstreams.isEmpty() ? null : upstreams.getFirst());
+            input = new FrameInput(s, config.restrict(), new DhcpServer(s, config.hostname().orElse(null)), dns, udp, tcp);
             stack = s;
             for (HostForward f : config.hostForwards()) {
                 listen(f);
@@ -135,6 +141,9 @@ public final class UserNetwork implements NetBackend {
         if (s == null) {
             return;
         }
+        if (tcp != null) {
+            tcp.close();
+        }
         if (udp != null) {
             udp.close();
         }
@@ -157,7 +166,15 @@ public final class UserNetwork implements NetBackend {
         InetSocketAddress at = new InetSocketAddress(f.hostAddress().toInetAddress(), f.hostPort());
         int guest = config.guestAddress(f).bits();
         if (f.protocol() == HostForward.Protocol.TCP) {
-            throw new IOException("hostfwd " + f + ": this build carries no TCP yet; forward UDP only");
+            ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.INET);
+            try {
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(at, BACKLOG);
+            } catch (IOException e) {
+                channel.close();
+                throw bindFailure(f, e);
+            }
+            tcp.listen(channel, guest, f.guestPort());
         } else {
             DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
             try {
