@@ -11,7 +11,7 @@ import jvirt.net.user.stack.Counters;
  * (IPv4 fragments: never reassembled), {@code ipv6}, {@code misaddressed} (for another MAC, or from
  * or to an address the guest cannot use), {@code restricted} (blocked by {@code restrict=on}) and
  * {@code toGuest} (frames for the guest lost to a full queue or an address that never answered ARP).
- * {@code tcpConnectionsActive} and {@code udpFlowsActive} are gauges.
+ * {@code tcpConnectionsActive} (handshaking or open), {@code tcpTimeWait} and {@code udpFlowsActive} are gauges.
  */
 public record NatStats(long framesFromGuest, long bytesFromGuest, long framesToGuest, long bytesToGuest,
                        long droppedTruncated, long droppedMalformed, long droppedBadChecksum, long droppedOversized,
@@ -21,7 +21,7 @@ public record NatStats(long framesFromGuest, long bytesFromGuest, long framesToG
                        long dhcpOffers, long dhcpAcks, long dhcpNaks,
                        long dnsQueries, long dnsAnswers, long dnsTimeouts, long dnsDropped,
                        long udpFlowsOpened, long udpFlowsActive, long udpFlowsExpired, long udpDropped,
-                       long tcpConnectionsOpened, long tcpConnectionsActive, long tcpRefusedByLimit, long tcpConnectFailed,
+                       long tcpConnectionsOpened, long tcpConnectionsActive, long tcpTimeWait, long tcpRefusedByLimit, long tcpConnectFailed,
                        long tcpResetsSent, long tcpResetsReceived, long tcpRetransmits, long tcpFastRetransmits, long tcpTimeouts,
                        long hostForwardsAccepted, long internalErrors) {
     static NatStats of(Counters c) {
@@ -33,7 +33,7 @@ public record NatStats(long framesFromGuest, long bytesFromGuest, long framesToG
                 c.get(Counter.DHCP_OFFERS), c.get(Counter.DHCP_ACKS), c.get(Counter.DHCP_NAKS),
                 c.get(Counter.DNS_QUERIES), c.get(Counter.DNS_ANSWERS), c.get(Counter.DNS_TIMEOUTS), c.get(Counter.DNS_DROPPED),
                 c.get(Counter.UDP_FLOWS_OPENED), c.get(Counter.UDP_FLOWS_ACTIVE), c.get(Counter.UDP_FLOWS_EXPIRED), c.get(Counter.UDP_DROPPED),
-                c.get(Counter.TCP_CONNECTIONS_OPENED), c.get(Counter.TCP_CONNECTIONS_ACTIVE), c.get(Counter.TCP_REFUSED_BY_LIMIT), c.get(Counter.TCP_CONNECT_FAILED),
+                c.get(Counter.TCP_CONNECTIONS_OPENED), c.get(Counter.TCP_CONNECTIONS_ACTIVE), c.get(Counter.TCP_TIME_WAIT), c.get(Counter.TCP_REFUSED_BY_LIMIT), c.get(Counter.TCP_CONNECT_FAILED),
                 c.get(Counter.TCP_RESETS_SENT), c.get(Counter.TCP_RESETS_RECEIVED), c.get(Counter.TCP_RETRANSMITS), c.get(Counter.TCP_FAST_RETRANSMITS),
                 c.get(Counter.TCP_TIMEOUTS), c.get(Counter.HOST_FORWARDS_ACCEPTED), c.get(Counter.INTERNAL_ERRORS));
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import jvirt.net.user.stack.Limits;
 import jvirt.net.user.wire.UdpDatagram;
 import org.junit.jupiter.api.Test;
 
@@ -27,12 +26,6 @@ class DnsTest {
         return a.array();
     }
 
-    private static Limits quick() {
-        Limits d = Limits.DEFAULTS;
-        return new Limits(d.tcpConnections(), d.tcpConnecting(), d.tcpTimeWait(), d.tcpBuffer(), d.tcpBufferBudget(), d.udpFlows(), 4,
-                d.pendingFrames(), d.pendingBytes(), d.tcpConnectTimeout(), d.tcpSynRetries(), d.tcpDataRetries(), d.tcpTimeWaitTime(),
-                d.udpIdle(), d.udpDnsIdle(), 300);
-    }
 
     @Test
     void queriesReachTheUpstreamAndAnswersComeBackUnderTheGuestsId() throws Exception {
@@ -72,7 +65,7 @@ class DnsTest {
     @Test
     void unansweredQueriesExpireAndAreBounded() throws Exception {
         try (UdpEndpoint dead = new UdpEndpoint("127.0.0.1", q -> null);
-             Nat nat = new Nat("dns-upstream=127.0.0.1:" + dead.port(), quick(), new TestNic())) {
+             Nat nat = new Nat("dns-upstream=127.0.0.1:" + dead.port(), TestLimits.of("dnsQueries", 4, "dnsTimeout", 300), new TestNic())) {
             for (int i = 0; i < 6; i++) {
                 nat.send(Frames.udp(GUEST, 41000 + i, DNS, 53, query(i)));
             }

@@ -39,6 +39,8 @@ final class GuestTcp {
     boolean finReceived;
     boolean resetReceived;
     int dataSegments;
+    /** The acknowledgment number of the NAT's latest segment: where it expects this side's next byte. */
+    int peerAck;
     int largestSegment;
     /** The highest sequence number the NAT may send to: what was acknowledged plus the window offered then. */
     private int edge;
@@ -181,6 +183,7 @@ final class GuestTcp {
             return;
         }
         if (t.has(TcpSegment.ACK)) {
+            peerAck = t.acknowledgment;
             if (t.acknowledgment - sndUna > 0 && t.acknowledgment - sndNxt <= 0) {
                 sndUna = t.acknowledgment;
             }

@@ -23,13 +23,26 @@ final class Nat implements AutoCloseable {
         network.start(nic);
     }
 
+    /** Whether frames are sent with the NIC's lock held, as a device may do. */
+    volatile boolean holdingNicLock;
+
     void send(ByteBuffer frame) {
-        network.send(frame.rewind(), false);
+        send(frame, false);
     }
 
     /** Sends with virtio's NEEDS_CSUM: the transport checksum is not to be verified. */
     void sendPartial(ByteBuffer frame) {
-        network.send(frame.rewind(), true);
+        send(frame, true);
+    }
+
+    private void send(ByteBuffer frame, boolean partial) {
+        if (holdingNicLock) {
+            synchronized (nic) {
+                network.send(frame.rewind(), partial);
+            }
+        } else {
+            network.send(frame.rewind(), partial);
+        }
     }
 
     NatStats stats() {

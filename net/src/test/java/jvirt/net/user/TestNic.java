@@ -10,7 +10,7 @@ import jvirt.net.GuestPort;
 import jvirt.net.MacAddress;
 
 /** A NIC that keeps every frame the NAT hands it, and can refuse frames to exercise backpressure. */
-final class TestNic implements GuestPort {
+class TestNic implements GuestPort {
     static final MacAddress MAC = MacAddress.QEMU_DEFAULT;
     private final List<Packet> frames = new ArrayList<>();
     volatile boolean partialChecksum;

@@ -14,19 +14,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import jvirt.net.user.stack.Limits;
 import jvirt.net.user.wire.InternetChecksum;
 import jvirt.net.user.wire.Ipv4Header;
 import jvirt.net.user.wire.UdpDatagram;
 import org.junit.jupiter.api.Test;
 
 class UdpTest {
-    static Limits udpLimits(int flows, long idle) {
-        Limits d = Limits.DEFAULTS;
-        return new Limits(d.tcpConnections(), d.tcpConnecting(), d.tcpTimeWait(), d.tcpBuffer(), d.tcpBufferBudget(), flows, d.dnsQueries(),
-                d.pendingFrames(), d.pendingBytes(), d.tcpConnectTimeout(), d.tcpSynRetries(), d.tcpDataRetries(), d.tcpTimeWaitTime(),
-                idle, idle, d.dnsTimeout());
-    }
 
     @Test
     void theGatewayIsTheHostsLoopback() throws Exception {
@@ -102,7 +95,7 @@ class UdpTest {
     @Test
     void idleFlowsCloseAndTheirNumberIsBounded() throws Exception {
         try (UdpEndpoint echo = new UdpEndpoint("127.0.0.1", b -> b);
-             Nat nat = new Nat("", udpLimits(4, 200), new TestNic())) {
+             Nat nat = new Nat("", TestLimits.of("udpFlows", 4, "udpIdle", 200, "udpDnsIdle", 200), new TestNic())) {
             for (int port = 6000; port < 6010; port++) {
                 nat.send(Frames.udp(GUEST, port, GATEWAY, echo.port(), new byte[] {1}));
             }

@@ -7,6 +7,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -25,6 +26,8 @@ public final class EventLoop {
         void abort();
     }
 
+    /** How many closed sockets may wait for the selector to release them before new ones are refused. */
+    public static final int MAX_UNRELEASED = 128;
     /** When the loop is awake and will look at the timers again before it sleeps. */
     private static final long AWAKE = Long.MIN_VALUE;
     private final Selector selector;
@@ -36,6 +39,8 @@ public final class EventLoop {
     private volatile Thread thread;
     private volatile boolean running;
     private volatile boolean roundRequested;
+    /** Registered channels closed whose sockets the selector has not yet released (it does so on its next pass). */
+    private final AtomicInteger unreleased = new AtomicInteger();
     /** The deadline the loop sleeps until; a timer due earlier needs a wakeup. */
     private volatile long plannedWake = AWAKE;
 
@@ -106,16 +111,28 @@ public final class EventLoop {
     /** Asks for {@code round} to run on the loop thread soon; callable from any thread without the lock. */
     public void requestRound() {
         roundRequested = true;
-        if (!inLoop()) {
+        if (running && !inLoop()) {
             selector.wakeup();
         }
     }
 
-    /** Wakes the loop so that it sees closed channels and releases their sockets now. */
-    public void wakeup() {
-        if (!inLoop()) {
+    /**
+     * Notes that a registered channel was closed: NIO releases its socket only on the selector's
+     * next pass, so the loop is woken, and {@link #unreleased} counts it until then.
+     */
+    public void closed() {
+        unreleased.incrementAndGet();
+        if (running && !inLoop()) {
             selector.wakeup();
         }
+    }
+
+    /**
+     * Whether {@link #MAX_UNRELEASED} sockets are closed and not yet released: then no new one is
+     * opened, so that a flood cannot outrun the loop and pile up descriptors.
+     */
+    public boolean behindOnReleases() {
+        return unreleased.get() >= MAX_UNRELEASED;
     }
 
     /** The keys of every registered channel (under the lock, to close them). */
@@ -151,11 +168,15 @@ public final class EventLoop {
             while (running) {
                 long timeout = pass();
                 flush();
-                if (roundRequested || !running) {
+                // A selection releases the sockets of every channel closed before it began: with some
+                // waiting, a quick one releases them now rather than when the next event comes.
+                int closing = unreleased.get();
+                if (roundRequested || !running || closing > 0) {
                     selector.selectNow();
                 } else {
                     selector.select(timeout);
                 }
+                unreleased.addAndGet(-closing);
                 plannedWake = AWAKE;
                 Set<SelectionKey> ready = selector.selectedKeys();
                 if (!ready.isEmpty()) {

@@ -656,6 +656,7 @@ final class TcpConnection implements EventLoop.Handler {
             boolean fin = hostEof && sndNxt + length == dataEnd;
             int flags = ACK | (fin ? FIN : 0) | (length > 0 && sndNxt + length == dataEnd ? PSH : 0);
             if (!transmit(sndNxt, flags, sndNxt - sndUna, length)) {
+                nat.starve(this);
                 return;
             }
             if (lt(sndNxt, sndMax)) {
@@ -921,8 +922,7 @@ final class TcpConnection implements EventLoop.Handler {
         }
         channel = null;
         selection = null;
-        // The selector lets go of a closed channel's socket (and sends the reset) on its next pass.
-        stack.loop.wakeup();
+        stack.loop.closed();
     }
 
     private static boolean lt(int a, int b) {

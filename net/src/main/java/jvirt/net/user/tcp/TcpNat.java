@@ -118,6 +118,12 @@ public final class TcpNat {
             resetUnknown(ip, syn);
             return;
         }
+        if (stack.loop.behindOnReleases()) {
+            // Closed sockets wait for the selector to release them: a flood must not outrun it.
+            stack.counters.add(Counter.TCP_REFUSED_BY_LIMIT);
+            resetUnknown(ip, syn);
+            return;
+        }
         if (embryonic.size() >= stack.limits.tcpConnecting()) {
             stack.counters.add(Counter.TCP_REFUSED_BY_LIMIT);
             stack.log.warn("tcp-syn-limit", "user-mode network: " + embryonic.size()
@@ -164,7 +170,8 @@ public final class TcpNat {
     /** A client connected to a forwarded port: the NAT opens a connection to the guest from the gateway. */
     void accepted(SocketChannel client, int guestAddress, int guestPort) {
         stack.counters.add(Counter.HOST_FORWARDS_ACCEPTED);
-        int port = live < stack.limits.tcpConnections() ? ephemeralPort(guestAddress, guestPort) : -1;
+        int port = live < stack.limits.tcpConnections() && !stack.loop.behindOnReleases()
+                ? ephemeralPort(guestAddress, guestPort) : -1;
         if (port < 0) {
             stack.counters.add(Counter.TCP_REFUSED_BY_LIMIT);
             stack.log.warn("tcp-limit", "user-mode network: " + live + " TCP connections are open, the limit; a forwarded client is refused");
@@ -209,6 +216,7 @@ public final class TcpNat {
         stack.counters.add(Counter.TCP_CONNECTIONS_ACTIVE, -1);
         embryonic.remove(c);
         timeWait.add(c);
+        stack.counters.add(Counter.TCP_TIME_WAIT);
         if (timeWait.size() > stack.limits.tcpTimeWait()) {
             timeWait.getFirst().finish();
         }
@@ -219,6 +227,8 @@ public final class TcpNat {
         if (was != TcpConnection.State.TIME_WAIT) {
             live--;
             stack.counters.add(Counter.TCP_CONNECTIONS_ACTIVE, -1);
+        } else {
+            stack.counters.add(Counter.TCP_TIME_WAIT, -1);
         }
         embryonic.remove(c);
         timeWait.remove(c);

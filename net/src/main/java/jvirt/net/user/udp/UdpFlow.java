@@ -88,6 +88,7 @@ final class UdpFlow implements EventLoop.Handler {
         } catch (IOException e) {
             nat.stack.log.warn("udp-close", "user-mode network: closing a UDP socket failed: " + e.getMessage());
         }
+        nat.stack.loop.closed();
         nat.closed(this);
     }
 

@@ -120,6 +120,11 @@ public final class UdpNat {
     }
 
     private UdpFlow open(long key, int guestAddress, int guestPort) {
+        if (stack.loop.behindOnReleases()) {
+            // Closed sockets wait for the selector to release them: a flood must not outrun it.
+            stack.counters.add(Counter.UDP_DROPPED);
+            return null;
+        }
         if (flows.size() >= stack.limits.udpFlows()) {
             UdpFlow oldest = null;
             for (UdpFlow f : flows.values()) {
