@@ -237,13 +237,15 @@ public final class VirtioNet extends AbstractVirtioDevice implements GuestPort {
                     if (!active()) {
                         return true; // the driver broke the protocol while we took buffers
                     }
+                    // Blocked before the last look at the ring: a notification racing with it then
+                    // finds the flag set (at worst the backend hears once too often).
+                    receiveBlocked = true;
                     boolean more = untake(RECEIVE_QUEUE, rxChains.size());
                     rxChains.clear();
                     room = 0;
                     if (more) {
                         continue;
                     }
-                    receiveBlocked = true;
                     return false;
                 }
                 if (chain.writableLength() < HEADER) {
