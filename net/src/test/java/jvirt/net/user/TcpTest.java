@@ -142,7 +142,8 @@ class TcpTest {
             GuestTcp guest = new GuestTcp(nat, 40004, GATEWAY, host.port());
             guest.connect();
             assertThat(guest.read(3)).containsExactly(1, 2, 3);
-            guest.write(new byte[] {9});
+            // Not write(), which waits for the ACK: the NAT delays it, and the host's reset may come first.
+            guest.send(TcpSegment.ACK | TcpSegment.PSH, new byte[0], new byte[] {9}, 0, 1);
             host.result();
             guest.awaitReset();
             assertThat(nat.stats().tcpResetsSent()).isEqualTo(1);
@@ -225,6 +226,38 @@ class TcpTest {
             assertThat(nat.stats().tcpFastRetransmits()).isEqualTo(1);
             guest.acking = true;
             guest.handle(again);
+            assertThat(guest.read(data.length)).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void anAckThatShutsTheWindowLetsNothingPastIt() throws Exception {
+        // More than the NAT's ring holds, so that the ACK frees room, the NAT reads from the host
+        // again and sends at once: with the window of this ACK (0), not the one before it.
+        byte[] data = random(1 << 20, 9);
+        try (HostPeer<Void> host = new HostPeer<>(s -> {
+                 s.getOutputStream().write(data);
+                 s.getInputStream().read();
+                 return null;
+             });
+             Nat nat = new Nat("")) {
+            GuestTcp guest = new GuestTcp(nat, 40009, GATEWAY, host.port());
+            guest.window = 2920;
+            guest.scale = 0;
+            guest.connect();
+            guest.acking = false;
+            guest.handle(nat.nic.await(guest::matches));
+            guest.handle(nat.nic.await(guest::matches));
+            Thread.sleep(200); // the NAT fills its ring from the host and stops reading
+            guest.window = 0;
+            guest.sendAck();
+            Packet p;
+            while ((p = nat.nic.poll(guest::matches, java.time.Duration.ofMillis(300))) != null) {
+                guest.handle(p); // fails if a segment goes past the shut window
+            }
+            guest.window = 60_000;
+            guest.acking = true;
+            guest.sendAck();
             assertThat(guest.read(data.length)).isEqualTo(data);
         }
     }
