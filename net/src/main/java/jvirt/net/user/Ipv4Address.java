@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** An IPv4 address, written {@code 10.0.2.15}; the bits are most significant byte first. */
-public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
+public record Ipv4Address(int bits) {
     /** Parses a dotted quad (four decimal bytes, no host names, no shorthand), or null when it is not one. */
     public static Ipv4Address parseOrNull(String text) {
         String[] parts = text.split("\\.", -1);
@@ -26,14 +26,6 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         return new Ipv4Address(bits);
     }
 
-    public static Ipv4Address of(InetAddress address) {
-        byte[] b = address.getAddress();
-        if (b.length != 4) {
-            throw new IllegalArgumentException(address + " is not an IPv4 address");
-        }
-        return new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | (b[3] & 0xFF));
-    }
-
     public Inet4Address toInetAddress() {
         byte[] b = {(byte) (bits >>> 24), (byte) (bits >>> 16), (byte) (bits >>> 8), (byte) bits};
         try {
@@ -45,11 +37,6 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
 
     public Ipv4Address plus(int n) {
         return new Ipv4Address(bits + n);
-    }
-
-    @Override
-    public int compareTo(Ipv4Address other) {
-        return Integer.compareUnsigned(bits, other.bits);
     }
 
     @Override

@@ -22,6 +22,8 @@ final class ResolvConf {
             lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             return List.of();
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + " for the host's DNS servers (" + e.getMessage() + "); give one with dns-upstream=ADDRESS", e);
         }
         List<InetSocketAddress> servers = new ArrayList<>();
         for (String line : lines) {

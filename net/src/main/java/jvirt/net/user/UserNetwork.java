@@ -65,6 +65,7 @@ public final class UserNetwork implements NetBackend {
         List<InetSocketAddress> upstreams = config.dnsUpstreams().isEmpty()
                 ? ResolvConf.nameservers(Path.of("/etc/resolv.conf")) : config.dnsUpstreams();
         NetStack s = new NetStack(network, limits, counters, log, nic);
+        boolean ready = false;
         s.lock.lock();
         try {
             dns = new DnsForwarder(s, upstreams);
@@ -75,11 +76,17 @@ public final class UserNetwork implements NetBackend {
             for (HostForward f : config.hostForwards()) {
                 listen(f);
             }
-        } catch (IOException | RuntimeException e) {
-            release();
-            throw e;
+            ready = true;
         } finally {
+            if (!ready) {
+                // A forward that could not be had: what was bound so far goes, and the network was never started.
+                release();
+                stack = null;
+            }
             s.lock.unlock();
+            if (!ready) {
+                s.loop.closeSelector();
+            }
         }
         s.loop.start("jvirt-net-user");
     }

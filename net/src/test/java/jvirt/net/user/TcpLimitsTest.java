@@ -29,6 +29,23 @@ class TcpLimitsTest {
         }
     }
 
+    /** The process's open epoll instances: one per NIO selector. */
+    static long selectors() throws IOException {
+        long n = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals("anon_inode:[eventpoll]")) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // Closed while listed.
+                }
+            }
+        }
+        return n;
+    }
+
     /**
      * The process's open TCP and UDP sockets: its descriptors that name a socket listed in
      * /proc/net (the JDK and libc open other descriptors of their own now and then).

@@ -97,6 +97,28 @@ class TcpTest {
     }
 
     @Test
+    void aRepeatedFinIsAcknowledgedAgain() throws Exception {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try (HostPeer<Integer> host = new HostPeer<>(s -> {
+                 int eof = s.getInputStream().read();
+                 done.await();
+                 return eof;
+             });
+             Nat nat = new Nat("")) {
+            GuestTcp guest = new GuestTcp(nat, 40014, GATEWAY, host.port());
+            guest.connect();
+            guest.fin();
+            guest.awaitAcknowledged();
+            // The guest did not see that ACK and sends its FIN again: the NAT, in CLOSE_WAIT, answers it.
+            guest.sendAt(guest.sndNxt - 1, TcpSegment.FIN | TcpSegment.ACK, new byte[0], new byte[0], 0, 0);
+            Packet ack = nat.nic.await(guest::matches);
+            assertThat(ack.tcp().acknowledgment).isEqualTo(guest.sndNxt);
+            done.countDown();
+            assertThat(host.result()).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aRefusedConnectIsAReset() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -411,9 +433,16 @@ class TcpTest {
     void aForwardedPortInUseIsAClearError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            UserNetwork network = new UserNetwork(NatConfig.parse("hostfwd=tcp::" + port + "-:80"), l -> { });
+            int forwarded = TcpTest.freeTcpPort();
+            long selectors = TcpLimitsTest.selectors();
+            long sockets = TcpLimitsTest.inetSockets();
+            UserNetwork network = new UserNetwork(NatConfig.parse("hostfwd=tcp::" + forwarded + "-:22,hostfwd=tcp::" + port + "-:80"), l -> { });
             assertThatThrownBy(() -> network.start(new TestNic())).isInstanceOf(IOException.class)
                     .hasMessage("hostfwd tcp:127.0.0.1:" + port + "-:80: port " + port + " on 127.0.0.1 is already in use; choose another host port");
+            // Nothing is left open: not the forward bound before the failing one, not the selector.
+            assertThat(TcpLimitsTest.inetSockets()).isEqualTo(sockets);
+            assertThat(TcpLimitsTest.selectors()).isEqualTo(selectors);
+            assertThatThrownBy(() -> network.send(Frames.arpRequest(Frames.GUEST, GATEWAY), false)).isInstanceOf(IllegalStateException.class);
             network.close();
         }
     }

@@ -15,8 +15,4 @@ public final class Timer {
     public boolean isScheduled() {
         return index >= 0;
     }
-
-    public long deadline() {
-        return deadline;
-    }
 }

@@ -60,10 +60,6 @@ public final class TimerQueue {
         return first;
     }
 
-    public int size() {
-        return size;
-    }
-
     private void up(int i) {
         Timer t = heap[i];
         while (i > 0) {

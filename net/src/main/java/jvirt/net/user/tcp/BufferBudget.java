@@ -22,8 +22,4 @@ final class BufferBudget {
     void release(int bytes) {
         available += bytes;
     }
-
-    long available() {
-        return available;
-    }
 }

@@ -35,10 +35,4 @@ final class ConnectionKey {
         h = h * 31 + (guestPort << 16 | remotePort);
         return h ^ (h >>> 16);
     }
-
-    @Override
-    public String toString() {
-        return jvirt.net.user.wire.Ipv4Header.toString(guestAddress) + ":" + guestPort + " - "
-                + jvirt.net.user.wire.Ipv4Header.toString(remoteAddress) + ":" + remotePort;
-    }
 }

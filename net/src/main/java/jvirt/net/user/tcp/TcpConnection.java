@@ -162,10 +162,6 @@ final class TcpConnection implements EventLoop.Handler {
         updateInterest();
     }
 
-    boolean isEmbryonic() {
-        return state == State.CONNECTING || state == State.SYN_RECEIVED;
-    }
-
     // ---- Segments from the guest ----
 
     /** Handles a segment of this connection from the guest. */
@@ -240,14 +236,22 @@ final class TcpConnection implements EventLoop.Handler {
             return;
         }
         boolean inOrder = true;
-        if (s.payloadLength > 0 && receiving()) {
-            inOrder = data(frame, s);
-            if (state == State.CLOSED) {
-                return;
+        if (s.payloadLength > 0) {
+            if (receiving()) {
+                inOrder = data(frame, s);
+                if (state == State.CLOSED) {
+                    return;
+                }
+            } else {
+                repeated(); // bytes after the guest's FIN can only be a repeat
             }
         }
-        if (s.has(FIN) && inOrder && seq + s.payloadLength == rcvNxt && !guestFin) {
-            finReceived();
+        if (s.has(FIN)) {
+            if (guestFin) {
+                repeated(); // our ACK of it was lost
+            } else if (inOrder && seq + s.payloadLength == rcvNxt) {
+                finReceived();
+            }
         }
         output();
         if (ackNow && ackPending) {
@@ -425,12 +429,12 @@ final class TcpConnection implements EventLoop.Handler {
             length -= skip;
             seq = rcvNxt;
         }
-        ackPending = true;
         if (length <= 0 || seq != rcvNxt) {
             // A repeat, or a segment after a hole: the guest learns what is missing from a duplicate ACK.
-            ackNow = true;
+            repeated();
             return length <= 0;
         }
+        ackPending = true;
         int room = rcvEdge - rcvNxt;
         boolean whole = length <= room;
         length = Math.min(length, room);
@@ -476,6 +480,12 @@ final class TcpConnection implements EventLoop.Handler {
         }
         toHost.put(frame, offset, length);
         return true;
+    }
+
+    /** The guest sent again what it had sent: it did not see our ACK, so it gets one now. */
+    private void repeated() {
+        ackPending = true;
+        ackNow = true;
     }
 
     private void finReceived() {
