@@ -148,7 +148,9 @@ class TcpLimitsTest {
                 assertThat(s.tcpConnectionsActive()).isEqualTo(128);
                 assertThat(s.tcpConnectionsOpened()).isBetween(128L, 5000L);
                 assertThat(s.tcpRefusedByLimit()).isEqualTo(5000 - 128);
-                assertThat(s.tcpResetsSent()).isGreaterThanOrEqualTo(5000 - 128);
+                // Resets are frames like any other: while the NIC is slower than the flood, the bounded
+                // queue drops some of them.
+                assertThat(s.tcpResetsSent() + s.droppedToGuest()).isGreaterThanOrEqualTo(5000 - 128);
                 assertThat(nat.log).anyMatch(l -> l.contains("TCP handshakes are in progress"));
                 assertThat(nat.log.size()).isLessThan(5);
                 assertThat(most).as("descriptors while flooded").isLessThanOrEqualTo(2 * 128 + 8);
@@ -167,6 +169,33 @@ class TcpLimitsTest {
                 }
             }
             eventually("close() releases every socket", () -> inetSockets() <= before);
+        }
+    }
+
+    @Test
+    void manyConnectionsShareATightBufferBudgetAndLoseNothing() throws Exception {
+        try (AcceptingServer echo = new AcceptingServer(true);
+             Nat nat = new Nat("", TestLimits.of("tcpBufferBudget", 1 << 20), new TestNic(true, true))) {
+            List<GuestTcp> guests = new ArrayList<>();
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                GuestTcp g = new GuestTcp(nat, 21_000 + i, GATEWAY, echo.port());
+                g.segment = 16_000;
+                g.partial = true;
+                assertThat(g.connect().tcp().has(TcpSegment.RST)).isFalse();
+                guests.add(g);
+            }
+            // Everyone writes before anyone reads: the echoes wait in the NAT's buffers meanwhile.
+            for (int i = 0; i < guests.size(); i++) {
+                byte[] data = TcpTest.random(150_000, 100 + i);
+                guests.get(i).write(data);
+                sent.add(data);
+            }
+            for (int i = 0; i < guests.size(); i++) {
+                assertThat(guests.get(i).read(sent.get(i).length)).isEqualTo(sent.get(i));
+            }
+            assertThat(nat.stats().internalErrors()).isZero();
+            assertThat(nat.stats().tcpResetsSent()).isZero();
         }
     }
 
