@@ -25,6 +25,14 @@ public interface NetBackend extends AutoCloseable {
      */
     void send(ByteBuffer frame, boolean checksumPartial);
 
+    /**
+     * The largest IP packet the guest may send in one frame, which the NIC tells its driver (the
+     * guest's interface MTU). 1500 unless the network takes more.
+     */
+    default int mtu() {
+        return 1500;
+    }
+
     /** The NIC refused a frame earlier and has room again. */
     void receiveReady();
 

@@ -18,6 +18,7 @@ import jvirt.net.user.dhcp.DhcpServer;
 import jvirt.net.user.dns.DnsForwarder;
 import jvirt.net.user.stack.Counters;
 import jvirt.net.user.stack.GuestNetwork;
+import jvirt.net.user.stack.IpOutput;
 import jvirt.net.user.stack.Limits;
 import jvirt.net.user.stack.NetStack;
 import jvirt.net.user.stack.RateLimitedLog;
@@ -109,6 +110,11 @@ public final class UserNetwork implements NetBackend {
             s.lock.unlock();
         }
         s.flush();
+    }
+
+    @Override
+    public int mtu() {
+        return IpOutput.GUEST_MTU;
     }
 
     @Override

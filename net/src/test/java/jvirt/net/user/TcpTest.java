@@ -49,7 +49,7 @@ class TcpTest {
             guest.segment = guestSegment;
             guest.partial = guestPartial;
             guest.connect();
-            assertThat(guest.peerMss).isEqualTo(1460);
+            assertThat(guest.peerMss).isEqualTo(65480); // the guest's interface MTU, 65520, less the headers
             assertThat(guest.peerScale).isEqualTo(7);
             guest.write(up);
             guest.fin();
@@ -475,7 +475,7 @@ class TcpTest {
             Packet syn = nat.nic.await(p -> p.isTcp() && p.tcp().has(TcpSegment.SYN));
             assertThat(syn.ip().source).isEqualTo(GATEWAY);
             assertThat(syn.tcp().destinationPort).isEqualTo(8080);
-            assertThat(syn.tcp().mss).isEqualTo(1460);
+            assertThat(syn.tcp().mss).isEqualTo(65480);
             assertThat(syn.tcp().windowScale).isEqualTo(7);
             GuestTcp guest = new GuestTcp(nat, 8080, GATEWAY, 0);
             guest.accept(syn);

@@ -31,6 +31,7 @@ public final class VirtioNet extends AbstractVirtioDevice implements GuestPort {
     public static final int DEVICE_ID = 1;
     static final long F_CSUM = Features.bit(0);
     static final long F_GUEST_CSUM = Features.bit(1);
+    static final long F_MTU = Features.bit(3);
     static final long F_MAC = Features.bit(5);
     static final long F_GUEST_TSO4 = Features.bit(7);
     static final long F_HOST_TSO4 = Features.bit(11);
@@ -98,7 +99,7 @@ public final class VirtioNet extends AbstractVirtioDevice implements GuestPort {
 
     @Override
     public long features() {
-        return F_CSUM | F_GUEST_CSUM | F_MAC | F_GUEST_TSO4 | F_HOST_TSO4 | F_MRG_RXBUF | F_STATUS;
+        return F_CSUM | F_GUEST_CSUM | F_MTU | F_MAC | F_GUEST_TSO4 | F_HOST_TSO4 | F_MRG_RXBUF | F_STATUS;
     }
 
     @Override
@@ -106,13 +107,18 @@ public final class VirtioNet extends AbstractVirtioDevice implements GuestPort {
         return List.of(QUEUE_SIZE, QUEUE_SIZE);
     }
 
-    /** struct virtio_net_config: mac, then status (the link is always up). */
+    /** struct virtio_net_config: mac, status (the link is always up), max_virtqueue_pairs (unused), mtu (the network's). */
     @Override
     public int readConfig(int offset) {
         if (offset >= 0 && offset < 6) {
             return mac.octet(offset) & 0xFF;
         }
-        return offset == 6 ? STATUS_LINK_UP : 0;
+        return switch (offset) {
+            case 6 -> STATUS_LINK_UP;
+            case 10 -> backend.mtu() & 0xFF;
+            case 11 -> backend.mtu() >>> 8 & 0xFF;
+            default -> 0;
+        };
     }
 
     @Override

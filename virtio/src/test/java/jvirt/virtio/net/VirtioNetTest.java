@@ -109,16 +109,17 @@ class VirtioNetTest {
     }
 
     @Test
-    void identifiesAsANetworkCardWithItsMacAndTheLinkUp() {
+    void identifiesAsANetworkCardWithItsMacTheLinkUpAndTheNetworksMtu() {
         assertThat(driver.read(TestDriver.DEVICE_ID)).isEqualTo(1);
-        assertThat(driver.deviceFeatures()).isEqualTo(VirtioNet.F_CSUM | VirtioNet.F_GUEST_CSUM | VirtioNet.F_MAC
-                | VirtioNet.F_GUEST_TSO4 | VirtioNet.F_HOST_TSO4 | VirtioNet.F_MRG_RXBUF | VirtioNet.F_STATUS
+        assertThat(driver.deviceFeatures()).isEqualTo(VirtioNet.F_CSUM | VirtioNet.F_GUEST_CSUM | VirtioNet.F_MTU
+                | VirtioNet.F_MAC | VirtioNet.F_GUEST_TSO4 | VirtioNet.F_HOST_TSO4 | VirtioNet.F_MRG_RXBUF | VirtioNet.F_STATUS
                 | Features.TRANSPORT);
-        byte[] config = new byte[8];
+        byte[] config = new byte[12];
         for (int i = 0; i < config.length; i++) {
             config[i] = (byte) driver.transport.read(CONFIG + i, 1);
         }
-        assertThat(config).containsExactly(0x52, 0x54, 0x00, 0x12, 0x34, 0x56, VirtioNet.STATUS_LINK_UP, 0);
+        // mac, status, max_virtqueue_pairs (no multiqueue), mtu: the backend's, 1500 by default
+        assertThat(config).containsExactly(0x52, 0x54, 0x00, 0x12, 0x34, 0x56, VirtioNet.STATUS_LINK_UP, 0, 0, 0, 0xDC, 0x05);
         assertThat(backend.nic).isSameAs(nic);
     }
 

@@ -15,6 +15,13 @@ public final class IpOutput {
     public static final int IP_OFFSET = EthernetFrame.HEADER_LENGTH;
     public static final int TRANSPORT_OFFSET = IP_OFFSET + Ipv4Header.MIN_LENGTH;
     public static final int MTU = 1500;
+    /**
+     * The MTU the guest's interface is given, as passt does: the NAT terminates TCP and UDP, so a
+     * packet of any size up to 64 KiB costs it no more than a small one, while the guest, whose CPU
+     * is emulated, sends fewer and larger segments (Nagle gathers small writes into one per ACK).
+     * What the NAT sends the guest stays within {@link #MTU}, but for TCP with segmentation offload.
+     */
+    public static final int GUEST_MTU = 65520;
     /** The largest UDP payload one IPv4 datagram can carry. */
     public static final int MAX_UDP_PAYLOAD = Ipv4Header.MAX_TOTAL_LENGTH - Ipv4Header.MIN_LENGTH - UdpDatagram.HEADER_LENGTH;
     /** Payload bytes per fragment: what fits the MTU, in the 8-byte units of the offset field. */

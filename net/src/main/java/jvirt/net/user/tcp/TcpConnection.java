@@ -34,8 +34,10 @@ import jvirt.net.user.wire.TcpSegment;
 final class TcpConnection implements EventLoop.Handler {
     enum State { CONNECTING, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED }
 
-    /** The MSS the NAT announces: a 1500-byte MTU less the IPv4 and TCP headers. */
+    /** The largest segment the NAT sends the guest unoffloaded: a 1500-byte MTU less the IPv4 and TCP headers. */
     static final int MSS = IpOutput.MTU - Ipv4Header.MIN_LENGTH - TcpSegment.HEADER_LENGTH;
+    /** The MSS the NAT announces: what the guest's interface MTU allows, so its segments may be large. */
+    static final int ANNOUNCED_MSS = IpOutput.GUEST_MTU - Ipv4Header.MIN_LENGTH - TcpSegment.HEADER_LENGTH;
     /** The window scale the NAT announces: windows up to 8 MiB, in steps of 128 bytes. */
     static final int WINDOW_SCALE = 7;
     /** RFC 9293 section 3.7.1: the MSS of a peer that announces none. */
@@ -743,7 +745,8 @@ final class TcpConnection implements EventLoop.Handler {
         int window = (flags & RST) != 0 ? 0 : advertise((flags & SYN) != 0);
         TcpSegment.write(b, at, key.remotePort, key.guestPort, seq, (flags & ACK) != 0 ? rcvNxt : 0, flags, window, options);
         if (options > 0) {
-            TcpSegment.writeSynOptions(b, at + TcpSegment.HEADER_LENGTH, MSS, state == State.SYN_SENT || scaling ? WINDOW_SCALE : -1);
+            TcpSegment.writeSynOptions(b, at + TcpSegment.HEADER_LENGTH, ANNOUNCED_MSS,
+                    state == State.SYN_SENT || scaling ? WINDOW_SCALE : -1);
         }
         if (length > 0) {
             toGuest.copyTo(from, b, at + TcpSegment.HEADER_LENGTH + options, length);
