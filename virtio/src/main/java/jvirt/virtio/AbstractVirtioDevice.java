@@ -20,6 +20,8 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
     protected final ReentrantLock lock = new ReentrantLock();
     private Transport transport;
     private List<Virtqueue> queues;
+    /** What the driver accepted, 0 while inactive: fixed from FEATURES_OK on, so read without the lock. */
+    private volatile long features;
 
     @Override
     public final void activate(Transport t, List<Virtqueue> qs) {
@@ -27,6 +29,7 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
         try {
             transport = t;
             queues = qs;
+            features = t.negotiatedFeatures();
         } finally {
             lock.unlock();
         }
@@ -43,6 +46,7 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
         try {
             transport = null;
             queues = null;
+            features = 0;
         } finally {
             lock.unlock();
         }
@@ -117,9 +121,9 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
         return transport != null && queues.get(q).unpop(count);
     }
 
-    /** The features the driver accepted, 0 before activation. Call with the lock held. */
+    /** The features the driver accepted; 0 before activation, after a reset or a protocol violation. */
     protected final long negotiated() {
-        return transport == null ? 0 : transport.negotiatedFeatures();
+        return features;
     }
 
     /** The driver broke the protocol: report it and serve nothing more until a reset. Call with the lock held. */
@@ -127,5 +131,6 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
         transport.fail(e.getMessage());
         transport = null;
         queues = null;
+        features = 0;
     }
 }

@@ -203,11 +203,7 @@ class TcpTest {
     @Test
     void aGuestThatStopsAcknowledgingGetsRetransmissions() throws Exception {
         byte[] data = random(4000, 6);
-        try (HostPeer<Void> host = new HostPeer<>(s -> {
-                 s.getOutputStream().write(data);
-                 s.getInputStream().read();
-                 return null;
-             });
+        try (HostPeer<Void> host = sending(data);
              Nat nat = new Nat("")) {
             GuestTcp guest = new GuestTcp(nat, 40006, GATEWAY, host.port());
             guest.connect();
@@ -228,11 +224,7 @@ class TcpTest {
     @Test
     void threeDuplicateAcksTriggerAFastRetransmit() throws Exception {
         byte[] data = random(20 * 1460, 7);
-        try (HostPeer<Void> host = new HostPeer<>(s -> {
-                 s.getOutputStream().write(data);
-                 s.getInputStream().read();
-                 return null;
-             });
+        try (HostPeer<Void> host = sending(data);
              Nat nat = new Nat("")) {
             GuestTcp guest = new GuestTcp(nat, 40007, GATEWAY, host.port());
             guest.connect();
@@ -252,29 +244,44 @@ class TcpTest {
         }
     }
 
+    /** A host peer that sends {@code data}, then waits for the guest's byte (or its end). */
+    private static HostPeer<Void> sending(byte[] data) throws IOException {
+        return new HostPeer<>(s -> {
+            s.getOutputStream().write(data);
+            s.getInputStream().read();
+            return null;
+        });
+    }
+
+    /** Connects offering a two-segment window, without window scaling, and takes that much unacknowledged. */
+    private static void takeTwoSegmentsThroughASmallWindow(GuestTcp guest) {
+        guest.window = 2920;
+        guest.scale = 0;
+        guest.connect();
+        guest.acking = false;
+        guest.handle(guest.nat.nic.await(guest::matches));
+        guest.handle(guest.nat.nic.await(guest::matches));
+    }
+
+    /** Acknowledges everything received with a window of 0. */
+    private static void shutWindow(GuestTcp guest) {
+        guest.window = 0;
+        guest.sendAck();
+    }
+
     @Test
     void anAckThatShutsTheWindowLetsNothingPastIt() throws Exception {
         // More than the NAT's ring holds, so that the ACK frees room, the NAT reads from the host
         // again and sends at once: with the window of this ACK (0), not the one before it.
         byte[] data = random(1 << 20, 9);
-        try (HostPeer<Void> host = new HostPeer<>(s -> {
-                 s.getOutputStream().write(data);
-                 s.getInputStream().read();
-                 return null;
-             });
+        try (HostPeer<Void> host = sending(data);
              Nat nat = new Nat("")) {
             GuestTcp guest = new GuestTcp(nat, 40009, GATEWAY, host.port());
-            guest.window = 2920;
-            guest.scale = 0;
-            guest.connect();
-            guest.acking = false;
-            guest.handle(nat.nic.await(guest::matches));
-            guest.handle(nat.nic.await(guest::matches));
+            takeTwoSegmentsThroughASmallWindow(guest);
             Thread.sleep(200); // the NAT fills its ring from the host and stops reading
-            guest.window = 0;
-            guest.sendAck();
+            shutWindow(guest);
             Packet p;
-            while ((p = nat.nic.poll(guest::matches, java.time.Duration.ofMillis(300))) != null) {
+            while ((p = nat.nic.poll(guest::matches, Duration.ofMillis(300))) != null) {
                 guest.handle(p); // fails if a segment goes past the shut window
             }
             guest.window = 60_000;
@@ -287,21 +294,11 @@ class TcpTest {
     @Test
     void aShutWindowIsProbedUntilItOpens() throws Exception {
         byte[] data = random(50_000, 8);
-        try (HostPeer<Void> host = new HostPeer<>(s -> {
-                 s.getOutputStream().write(data);
-                 s.getInputStream().read();
-                 return null;
-             });
+        try (HostPeer<Void> host = sending(data);
              Nat nat = new Nat("")) {
             GuestTcp guest = new GuestTcp(nat, 40008, GATEWAY, host.port());
-            guest.window = 2920;
-            guest.scale = 0;
-            guest.connect();
-            guest.acking = false;
-            guest.handle(nat.nic.await(guest::matches));
-            guest.handle(nat.nic.await(guest::matches));
-            guest.window = 0;
-            guest.sendAck();
+            takeTwoSegmentsThroughASmallWindow(guest);
+            shutWindow(guest);
             // Probes: no data, an old sequence number, so that the guest answers with its window.
             Packet probe = nat.nic.await(p -> guest.matches(p) && p.tcp().sequence == guest.rcvNxt - 1);
             assertThat(probe.tcp().payloadLength).isZero();
