@@ -3,12 +3,16 @@ package jvirt.core;
 /**
  * The guest's time base: a counter running at a fixed frequency from the host's monotonic clock
  * (RISC-V {@code mtime}, 10 MHz on the virt board). The guest may set it; it then keeps counting.
+ * It stands still while the machine is paused, so a paused guest sees no time pass (QEMU's
+ * {@code vm_clock}).
  */
 public final class GuestClock {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final long frequencyHz;
     private volatile long offsetNanos;
+    /** Nanoseconds of guest time at the moment the clock was frozen; negative while it runs. */
+    private volatile long frozenNanos = -1;
 
     public GuestClock(long frequencyHz) {
         if (frequencyHz <= 0 || frequencyHz > NANOS_PER_SECOND) {
@@ -24,12 +28,37 @@ public final class GuestClock {
 
     /** The counter now. */
     public long ticks() {
-        return toTicks(System.nanoTime() - offsetNanos);
+        return toTicks(elapsedNanos());
+    }
+
+    /** Stops the counter (the machine pauses). */
+    public synchronized void freeze() {
+        if (frozenNanos < 0) {
+            frozenNanos = System.nanoTime() - offsetNanos;
+        }
+    }
+
+    /** Lets the counter go on from where it stood. */
+    public synchronized void thaw() {
+        long frozen = frozenNanos;
+        if (frozen >= 0) {
+            offsetNanos = System.nanoTime() - frozen; // before frozenNanos: a reader that sees it cleared sees this
+            frozenNanos = -1;
+        }
+    }
+
+    private long elapsedNanos() {
+        long frozen = frozenNanos;
+        return frozen >= 0 ? frozen : System.nanoTime() - offsetNanos;
     }
 
     /** Sets the counter to {@code ticks} now (a guest write to {@code mtime}). */
-    public void setTicks(long ticks) {
-        offsetNanos = System.nanoTime() - toNanos(ticks);
+    public synchronized void setTicks(long ticks) {
+        if (frozenNanos >= 0) {
+            frozenNanos = toNanos(ticks);
+        } else {
+            offsetNanos = System.nanoTime() - toNanos(ticks);
+        }
     }
 
     /**
@@ -37,7 +66,7 @@ public final class GuestClock {
      * mtimecmp}); zero or less if already there.
      */
     public long nanosUntil(long ticks) {
-        return toNanos(ticks) - (System.nanoTime() - offsetNanos);
+        return toNanos(ticks) - elapsedNanos();
     }
 
     private long toTicks(long nanos) {

@@ -21,6 +21,12 @@ public final class Machine implements AutoCloseable {
 
         /** The vCPU's architectural state as text, for fault reports. */
         String describe();
+
+        /**
+         * Asks the vCPU to call {@link Machine#pausePoint()} soon, between instructions, even
+         * from a wait for interrupt; called from another thread.
+         */
+        void attend();
     }
 
     private final List<Vcpu> vcpus = new ArrayList<>();
@@ -29,6 +35,9 @@ public final class Machine implements AutoCloseable {
     private final AtomicReference<MachineExit> exit = new AtomicReference<>();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final AtomicInteger halted = new AtomicInteger();
+    private final Object pauseLock = new Object();
+    private volatile boolean paused;
+    private int parked; // vCPUs held in pausePoint(), under pauseLock
 
     /** Adds a vCPU; it starts with {@link #start()}. */
     public void addVcpu(Vcpu vcpu) {
@@ -68,7 +77,62 @@ public final class Machine implements AutoCloseable {
     public void exit(MachineExit why) {
         if (exit.compareAndSet(null, why)) {
             vcpus.forEach(Vcpu::stop);
+            synchronized (pauseLock) {
+                pauseLock.notifyAll(); // a paused machine ends too
+            }
             exited.countDown();
+        }
+    }
+
+    /**
+     * Holds every vCPU between instructions and returns once all are held (or halted for good,
+     * or the machine is ending), as QEMU's {@code stop}. Devices go on; what they signal waits.
+     */
+    public void pause() throws InterruptedException {
+        synchronized (pauseLock) {
+            paused = true;
+        }
+        vcpus.forEach(Vcpu::attend);
+        synchronized (pauseLock) {
+            while (paused && parked + halted.get() < threads.size() && !exiting()) {
+                pauseLock.wait();
+            }
+        }
+    }
+
+    /** Lets paused vCPUs go on. */
+    public void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /** Whether the machine is paused (or being paused). */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Called by a vCPU's own thread when asked to attend: holds it there while the machine is paused. */
+    public void pausePoint() {
+        if (!paused) {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (pauseLock) {
+            parked++;
+            pauseLock.notifyAll();
+            while (paused && !exiting()) {
+                try {
+                    pauseLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // kept for the thread's owner; a pause is left only by resume or exit
+                }
+            }
+            parked--;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

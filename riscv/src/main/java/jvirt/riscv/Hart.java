@@ -214,6 +214,11 @@ public final class Hart implements Machine.Vcpu {
         signal();
     }
 
+    @Override
+    public void attend() {
+        signal();
+    }
+
     private void setLine(long bit, boolean pending) {
         long old = pending ? (long) MIP_LINES.getAndBitwiseOr(this, bit) : (long) MIP_LINES.getAndBitwiseAnd(this, ~bit);
         if (((old & bit) != 0) != pending) {
@@ -285,6 +290,7 @@ public final class Hart implements Machine.Vcpu {
             while (!stopRequested) {
                 if (attention) {
                     attention = false;
+                    machine.pausePoint();
                     takeInterrupt();
                     continue;
                 }

@@ -225,6 +225,23 @@ public final class VirtBoard implements AutoCloseable {
         return machine.awaitExit();
     }
 
+    /** Pauses the guest, as QEMU's {@code stop}: its harts are held and its clock stands still. */
+    public void pause() throws InterruptedException {
+        machine.pause();
+        clock.freeze();
+    }
+
+    /** Lets a paused guest go on (QEMU's {@code cont}); its timers see only the time it ran. */
+    public void resume() {
+        clock.thaw();
+        machine.resume();
+        deadlines.reschedule();
+    }
+
+    public boolean paused() {
+        return machine.paused();
+    }
+
     /** Ends the machine from outside (the user quit). */
     public void quit() {
         machine.exit(new MachineExit.Quit());
