@@ -5,15 +5,16 @@ import java.util.List;
 import java.util.Objects;
 import jvirt.riscv.Hart;
 import jvirt.riscv.Isa;
+import jvirt.virtio.console.VirtioConsole;
 
 /**
  * What to build and boot: RAM size, number of harts, the widest paging mode, firmware (required),
  * optionally a kernel with its initrd and command line, how soon hot code is translated to
- * JVM bytecode (block executions; 0 interprets only), the disks, the network cards, and which
- * device is the console.
+ * JVM bytecode (block executions; 0 interprets only), the disks, the network cards, which
+ * device is the console, and the named virtio-console ports ({@code /dev/virtio-ports/NAME}).
  */
 public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append,
-        int translateThreshold, List<Drive> drives, List<Nic> nics, ConsoleDevice console) {
+        int translateThreshold, List<Drive> drives, List<Nic> nics, ConsoleDevice console, List<String> ports) {
     public static final long MIN_MEMORY = 16L << 20;
     public static final long MAX_MEMORY = 64L << 30;
     public static final int MAX_CPUS = 64;
@@ -37,11 +38,19 @@ public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, P
         drives = List.copyOf(drives);
         nics = List.copyOf(nics);
         Objects.requireNonNull(console, "console");
-        int slots = VirtBoard.VIRTIO_SLOTS - VirtBoard.virtioDevicesBesideDrives(console) - nics.size();
+        ports = List.copyOf(ports);
+        VirtioConsole.checkPortNames(ports);
+        int slots = VirtBoard.VIRTIO_SLOTS - VirtBoard.virtioDevicesBesideDrives(console, ports) - nics.size();
         if (drives.size() > slots) {
             throw new IllegalArgumentException("at most " + slots + " drives fit the board's " + VirtBoard.VIRTIO_SLOTS
                     + " virtio slots beside its other devices");
         }
+    }
+
+    /** A board without named ports. */
+    public BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, Path kernel, Path initrd, String append,
+            int translateThreshold, List<Drive> drives, List<Nic> nics, ConsoleDevice console) {
+        this(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, nics, console, List.of());
     }
 
     /**
@@ -57,18 +66,27 @@ public record BoardConfig(long memoryBytes, int cpus, int satpMode, Path bios, P
     /** The same board with these disks, {@code /dev/vda} first. */
     public BoardConfig withDrives(List<Drive> disks) {
         return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, disks, nics,
-                console);
+                console, ports);
     }
 
     /** The same board with these network cards, {@code eth0} first. */
     public BoardConfig withNics(List<Nic> cards) {
         return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, cards,
-                console);
+                console, ports);
     }
 
     /** The same board with this console device. */
     public BoardConfig withConsole(ConsoleDevice device) {
         return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, nics,
-                device);
+                device, ports);
+    }
+
+    /**
+     * The same board with these named virtio-console ports (1 to 127 printable ASCII characters
+     * each, no two alike): on the console's device when it is virtio, else on a device of their own.
+     */
+    public BoardConfig withPorts(List<String> names) {
+        return new BoardConfig(memoryBytes, cpus, satpMode, bios, kernel, initrd, append, translateThreshold, drives, nics,
+                console, names);
     }
 }

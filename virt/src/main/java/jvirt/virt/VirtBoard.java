@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import jvirt.core.Bus;
 import jvirt.core.ConsoleInput;
@@ -35,6 +36,7 @@ import jvirt.virt.fdt.Fdt;
 import jvirt.virtio.MmioTransport;
 import jvirt.virtio.VirtioDevice;
 import jvirt.virtio.blk.VirtioBlk;
+import jvirt.virtio.console.HostPort;
 import jvirt.virtio.console.VirtioConsole;
 import jvirt.virtio.net.VirtioNet;
 import jvirt.virtio.rng.VirtioRng;
@@ -76,6 +78,8 @@ public final class VirtBoard implements AutoCloseable {
     private final List<Hart> harts = new ArrayList<>();
     private final ConsoleInput consoleInput;
     private final List<Long> virtioSlots = new ArrayList<>();
+    /** The virtio-console device that carries the named ports, if any. */
+    private VirtioConsole portDevice;
     private byte[] deviceTree;
 
     private VirtBoard(BoardConfig config, OutputStream console) throws BootException {
@@ -127,7 +131,11 @@ public final class VirtBoard implements AutoCloseable {
             plugVirtio(bus, plic, openNic(nic));
         }
         if (config.console() == BoardConfig.ConsoleDevice.VIRTIO) {
-            input = plugVirtio(bus, plic, machine.own(new VirtioConsole(console)));
+            // The named ports share hvc0's device, as QEMU's virtconsole and virtserialports share a virtio-serial.
+            portDevice = plugVirtio(bus, plic, machine.own(new VirtioConsole(console, config.ports())));
+            input = portDevice;
+        } else if (!config.ports().isEmpty()) {
+            portDevice = plugVirtio(bus, plic, machine.own(VirtioConsole.withoutConsole(config.ports())));
         }
         plugVirtio(bus, plic, machine.own(VirtioRng.secure()));
 
@@ -164,9 +172,12 @@ public final class VirtBoard implements AutoCloseable {
         return input;
     }
 
-    /** How many virtio slots the board fills besides the drives: the entropy device, and the console if virtio. */
-    static int virtioDevicesBesideDrives(BoardConfig.ConsoleDevice console) {
-        return console == BoardConfig.ConsoleDevice.VIRTIO ? 2 : 1;
+    /**
+     * How many virtio slots the board fills besides the drives and NICs: the entropy device, and a
+     * virtio-console if the console is virtio or there are named ports.
+     */
+    static int virtioDevicesBesideDrives(BoardConfig.ConsoleDevice console, List<String> ports) {
+        return console == BoardConfig.ConsoleDevice.VIRTIO || !ports.isEmpty() ? 2 : 1;
     }
 
     private VirtioBlk openDrive(Drive drive) throws BootException {
@@ -216,6 +227,11 @@ public final class VirtBoard implements AutoCloseable {
     /** The console device (UART0, or virtio-console when chosen), for feeding it typed input. */
     public ConsoleInput console() {
         return consoleInput;
+    }
+
+    /** The named virtio-console port called {@code name} ({@link BoardConfig#withPorts}), for a host program to talk to. */
+    public Optional<HostPort> port(String name) {
+        return portDevice == null ? Optional.empty() : portDevice.port(name);
     }
 
     /** Runs the machine until it ends; returns why it ended. */

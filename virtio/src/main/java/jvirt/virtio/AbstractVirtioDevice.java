@@ -47,9 +47,14 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
             transport = null;
             queues = null;
             features = 0;
+            deactivated();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Called by {@link #reset} with the lock held, the queues forgotten: a device with per-driver state drops it here. */
+    protected void deactivated() {
     }
 
     /** Whether the driver has activated the device and it has not failed. Call with the lock held. */
