@@ -1,7 +1,9 @@
 package jvirt.guest.initramfs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jvirt.guest.kernel.KernelModule;
@@ -16,8 +18,8 @@ import jvirt.guest.rootfs.RootEntry;
  * program): {@code /usr/bin/busybox}, the usual directories, {@code /dev/console} and
  * {@code /dev/null} (the kernel opens the console before {@code /init} runs, so it must exist in
  * the archive), root in {@code /etc/passwd} and {@code /etc/group}, a profile, programs taken from
- * Debian packages with what they need, the kernel modules with a {@code modules.dep}, and
- * {@code /init}.
+ * Debian packages with what they need, the kernel modules with a {@code modules.dep}, the guest
+ * agent {@value #AGENT_PATH}, and {@code /init}.
  */
 public final class BusyboxInitramfs {
     /** The line {@code /init} prints once the kernel's file systems are mounted; boot benchmarks stop the clock here. */
@@ -27,6 +29,17 @@ public final class BusyboxInitramfs {
     static final String DHCP_SCRIPT = "etc/udhcpc/default.script";
     /** The line the DHCP script prints once {@code eth0} has its address; network tests wait for it. */
     public static final String NETWORK_MARKER = "jvirt: eth0 up";
+
+    /**
+     * Where the guest agent goes: a QEMU guest agent subset (busybox sh and awk) that {@code /init}
+     * runs on the virtio-console port {@value #AGENT_PORT_NAME}.
+     */
+    static final String AGENT_PATH = "usr/sbin/jvirt-agent";
+    /** The name QEMU's guest agent port has, as {@code -device virtserialport,name=...} gives it. */
+    public static final String AGENT_PORT_NAME = "org.qemu.guest_agent.0";
+    /** What {@code /init} prints, followed by the device ({@code /dev/vport0p1}), once the agent serves its port. */
+    public static final String AGENT_MARKER = "jvirt: guest agent on ";
+    private static final String AGENT_RESOURCE = "jvirt-agent";
 
     private static final List<String> DIRECTORIES =
             List.of("usr/bin", "usr/sbin", "usr/lib/modules", "proc", "sys", "dev", "mnt", "etc");
@@ -58,6 +71,7 @@ public final class BusyboxInitramfs {
             cpio.file("etc/profile", 0644, text(profile()));
             cpio.directory("etc/udhcpc", 0755);
             cpio.file(DHCP_SCRIPT, 0755, text(dhcpScript()));
+            cpio.file(AGENT_PATH, 0755, agent());
             for (RootEntry entry : programs) {
                 switch (entry) {
                     case RootEntry.File file -> cpio.file(file.path(), file.mode(), file.content());
@@ -83,6 +97,12 @@ public final class BusyboxInitramfs {
      * stdout or stderr; where the console was there from the start, this opens the same one.
      * With a NIC, {@code udhcpc} configures {@code eth0} before the shell starts (at most three
      * tries; without an answer it goes on trying in the background) and then stays, to renew.
+     * The guest agent starts before that, in the background with its output away from the console:
+     * it polls for up to five seconds for the port named {@value #AGENT_PORT_NAME} (Linux names a
+     * port a little after it appears), says once where it found it, then serves it for good. The
+     * port is opened once, read-write, because Linux lets a port be open only once; the agent ends
+     * at EOF, which is what a read gives while the host side is not connected, and starts again a
+     * second later.
      */
     static String initScript(List<String> moduleLoadOrder) {
         return """
@@ -99,12 +119,32 @@ public final class BusyboxInitramfs {
                 exec </dev/console >/dev/console 2>&1
                 hostname jvirt
                 ifconfig lo 127.0.0.1 up
+                jvirt_agent() {
+                	tries=50
+                	while [ $tries -gt 0 ]; do
+                		for name in /sys/class/virtio-ports/*/name; do
+                			if read -r port 2>/dev/null <"$name" && [ "$port" = %s ]; then
+                				port=${name%%/name}
+                				port=/dev/${port##*/}
+                				echo "%s$port"
+                				exec >/dev/null 2>&1
+                				while :; do
+                					jvirt-agent <>"$port" >&0
+                					sleep 1
+                				done
+                			fi
+                		done
+                		tries=$((tries - 1))
+                		sleep 0.1
+                	done
+                }
+                jvirt_agent </dev/null &
                 if [ -e /sys/class/net/eth0 ]; then
                 	udhcpc -i eth0 -b -x hostname:jvirt
                 fi
                 echo "jvirt: busybox shell; 'poweroff -f' to stop"
                 exec setsid cttyhack sh -l
-                """.formatted(MARKER, String.join(" ", moduleLoadOrder));
+                """.formatted(MARKER, String.join(" ", moduleLoadOrder), AGENT_PORT_NAME, AGENT_MARKER);
     }
 
     /**
@@ -145,6 +185,18 @@ public final class BusyboxInitramfs {
                 export HOME=/root
                 export PS1='\\u@\\h:\\w# '
                 """;
+    }
+
+    /** The agent's script, as it goes into the archive. */
+    static byte[] agent() {
+        try (InputStream in = BusyboxInitramfs.class.getResourceAsStream(AGENT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(AGENT_RESOURCE + " is missing from the resources of " + BusyboxInitramfs.class.getPackageName());
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] text(String s) {

@@ -39,6 +39,7 @@ class BusyboxInitramfsTest {
         assertThat(Cpio.list(archive, false)).contains(
                 "bin", "sbin", "lib", "usr/bin", "usr/sbin", "usr/lib", "proc", "sys", "dev", "tmp", "mnt", "root", "etc",
                 "dev/console", "dev/null", "usr/bin/busybox", "etc/passwd", "etc/group", "etc/profile", "etc/udhcpc/default.script", "init",
+                "usr/sbin/jvirt-agent",
                 "usr/sbin/mkfs.ext4", "usr/sbin/mke2fs", "usr/lib/riscv64-linux-gnu/libc.so.6",
                 "usr/lib/modules/6.1.0-test/kernel/net/core/failover.ko",
                 "usr/lib/modules/6.1.0-test/kernel/drivers/net/virtio_net.ko",
@@ -55,6 +56,31 @@ class BusyboxInitramfsTest {
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* init"));
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* usr/bin/busybox"));
         assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* usr/sbin/mke2fs"));
+        assertThat(verbose).anySatisfy(l -> assertThat(l).matches("-rwxr-xr-x .* " + BusyboxInitramfs.agent().length + " .* usr/sbin/jvirt-agent"));
+    }
+
+    @Test
+    void theAgentIsAShellScript() {
+        assertThat(new String(BusyboxInitramfs.agent(), StandardCharsets.UTF_8)).startsWith("#!/bin/sh\n");
+    }
+
+    @Test
+    void initStartsTheAgentInTheBackgroundOnThePortNamedForIt() {
+        List<String> lines = BusyboxInitramfs.initScript(List.of("virtio_console")).lines().map(String::strip).toList();
+
+        assertThat(lines).containsSubsequence(
+                "for module in virtio_console; do",
+                "exec </dev/console >/dev/console 2>&1",
+                "jvirt_agent() {",
+                "for name in /sys/class/virtio-ports/*/name; do",
+                "if read -r port 2>/dev/null <\"$name\" && [ \"$port\" = org.qemu.guest_agent.0 ]; then",
+                "echo \"jvirt: guest agent on $port\"",
+                "exec >/dev/null 2>&1",
+                "jvirt-agent <>\"$port\" >&0",
+                "jvirt_agent </dev/null &",
+                "udhcpc -i eth0 -b -x hostname:jvirt",
+                "exec setsid cttyhack sh -l");
+        assertThat(lines).filteredOn(l -> l.contains(BusyboxInitramfs.AGENT_MARKER)).hasSize(1);
     }
 
     @Test
