@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,7 +66,8 @@ public final class VmStore {
         Files.createDirectories(vms);
         Path dir = directory(name);
         try {
-            Files.createDirectory(dir); // the one atomic test for a name in use
+            // The one atomic test for a name in use; private, as its sockets let their user run commands in the guest.
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (FileAlreadyExistsException e) {
             throw new IOException("a VM named '" + name + "' already exists; choose another name or delete it first", e);
         }

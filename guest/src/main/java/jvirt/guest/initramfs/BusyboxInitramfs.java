@@ -150,7 +150,8 @@ public final class BusyboxInitramfs {
     /**
      * What udhcpc runs for each event: {@code deconfig} brings the interface up without an
      * address, {@code bound} and {@code renew} apply the lease (address, mask, default route,
-     * name servers in {@code /etc/resolv.conf}).
+     * name servers in {@code /etc/resolv.conf}, and the host name when the server gives one, as
+     * the NAT does for a managed VM: its name).
      */
     static String dhcpScript() {
         return """
@@ -171,6 +172,7 @@ public final class BusyboxInitramfs {
                 	for server in $dns; do
                 		echo "nameserver $server" >> /etc/resolv.conf
                 	done
+                	[ -n "$hostname" ] && hostname "$hostname"
                 	[ "$1" = bound ] && echo "%s: $ip via $router, dns $dns"
                 	;;
                 esac
