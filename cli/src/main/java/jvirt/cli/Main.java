@@ -1,13 +1,14 @@
 package jvirt.cli;
 
 import jvirt.cli.img.ImgCommand;
+import jvirt.cli.vm.VmCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code jvirt} command. */
 @Command(name = "jvirt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run a computer inside your computer: a RISC-V 64 machine emulated in Java.",
-        subcommands = {RunCommand.class, ImageCommand.class, ImgCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, VmCommand.class, ImageCommand.class, ImgCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -25,7 +26,7 @@ public final class Main {
         return cli;
     }
 
-    static String oneLine(Throwable e) {
+    public static String oneLine(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
     }

@@ -3,11 +3,11 @@ package jvirt.cli;
 import java.util.Locale;
 
 /** Memory sizes as QEMU spells them: a number with an optional K, M, G or T suffix; no suffix means MiB. */
-final class Sizes {
+public final class Sizes {
     private Sizes() {
     }
 
-    static long parseMemory(String text) {
+    public static long parseMemory(String text) {
         String s = text.trim().toUpperCase(Locale.ROOT);
         if (s.endsWith("IB")) {
             s = s.substring(0, s.length() - 2);

@@ -13,7 +13,7 @@ import java.lang.invoke.MethodHandle;
  * output post-processing like QEMU does) so that every key reaches the guest, and restored on
  * exit. Uses libc's termios calls through {@code java.lang.foreign}.
  */
-final class Terminal implements AutoCloseable {
+public final class Terminal implements AutoCloseable {
     private static final int STDIN = 0;
     private static final int TCSANOW = 0;
     /** Larger than glibc's {@code struct termios} on every Linux ABI. */
@@ -42,7 +42,7 @@ final class Terminal implements AutoCloseable {
     }
 
     /** Raw mode when standard input is a terminal; null when it is not (or the host has no termios). */
-    static Terminal rawIfTerminal() {
+    public static Terminal rawIfTerminal() {
         try {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();

@@ -1,0 +1,120 @@
+package jvirt.cli.vm;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import jvirt.cli.Sizes;
+import jvirt.cli.TerminalProgress;
+import jvirt.guest.GuestImages;
+import jvirt.image.ImageFormats;
+import jvirt.manager.VmDefinition;
+import jvirt.manager.VmName;
+import jvirt.manager.VmStore;
+import jvirt.net.MacAddress;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jvirt vm create NAME [--image I] [--cpus N] [--memory SIZE] [--disk SIZE] [--forward [udp:]HOST:GUEST]…} */
+@Command(name = "create", description = "Define a new VM (the guest image is pulled first if it is not cached).")
+final class CreateCommand extends VmSubcommand {
+    static final String DISK_FILE = "disk.qcow2";
+
+    @Parameters(index = "0", paramLabel = "NAME",
+            description = "Letters, digits and hyphens, starting with a letter; it becomes the guest's host name.")
+    String name;
+
+    @Option(names = "--image", paramLabel = "IMAGE", defaultValue = GuestImages.DEFAULT_IMAGE,
+            description = "The guest image (jvirt image list). Default: ${DEFAULT-VALUE}.")
+    String image;
+
+    @Option(names = {"--cpus", "--smp"}, paramLabel = "N", defaultValue = "1", description = "Harts. Default: ${DEFAULT-VALUE}.")
+    int cpus;
+
+    @Option(names = {"--memory", "-m"}, paramLabel = "SIZE", defaultValue = "512M",
+            description = "Guest RAM, e.g. 512M or 2G. Default: ${DEFAULT-VALUE}.")
+    String memory;
+
+    @Option(names = "--disk", paramLabel = "SIZE",
+            description = "A blank qcow2 disk of this size (e.g. 8G) in the VM's directory, the guest's /dev/vda.")
+    String disk;
+
+    @Option(names = "--forward", paramLabel = "[udp:][HOSTADDR:]HOSTPORT:GUESTPORT",
+            description = "Forward a host port to the guest (TCP unless udp:); repeatable. HOSTADDR defaults to 127.0.0.1.")
+    List<String> forwards = new ArrayList<>();
+
+    @Override
+    int execute() throws IOException {
+        VmName vm = name(name);
+        List<String> hostfwds = new ArrayList<>();
+        for (String forward : forwards) {
+            hostfwds.add(hostfwd(forward));
+        }
+        long diskBytes = disk == null ? 0 : diskSize(disk);
+        List<VmDefinition.Disk> disks = disk == null ? List.of() : List.of(new VmDefinition.Disk(DISK_FILE, "qcow2"));
+        VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, disks,
+                randomMac().toString(), hostfwds);
+        if (!GuestImages.available().contains(image)) {
+            throw new IllegalArgumentException("there is no guest image '" + image + "'; 'jvirt image list' shows them");
+        }
+        GuestImages.pull(image, GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
+        VmStore store = store();
+        store.create(definition);
+        if (diskBytes > 0) {
+            try {
+                ImageFormats.QCOW2.create(store.directory(vm).resolve(DISK_FILE), diskBytes, Map.of());
+            } catch (IOException | RuntimeException e) {
+                try (var lock = store.lock(vm)) {
+                    store.delete(lock, vm);
+                }
+                throw e;
+            }
+        }
+        out().println("VM '" + vm + "' created in " + store.directory(vm) + "; 'jvirt vm start " + vm + "' starts it");
+        return 0;
+    }
+
+    private static long diskSize(String text) {
+        long bytes = jvirt.image.Sizes.parse(text);
+        if (bytes < 1 << 20) {
+            throw new IllegalArgumentException("--disk " + text + ": a disk needs at least 1M");
+        }
+        return bytes;
+    }
+
+    /** {@code [udp:][HOSTADDR:]HOSTPORT:GUESTPORT} as QEMU's {@code hostfwd=PROTO:HOSTADDR:HOSTPORT-:GUESTPORT}. */
+    static String hostfwd(String forward) {
+        String protocol = "tcp";
+        String rest = forward;
+        for (String p : List.of("tcp:", "udp:")) {
+            if (rest.startsWith(p)) {
+                protocol = p.substring(0, 3);
+                rest = rest.substring(4);
+            }
+        }
+        String[] parts = rest.split(":", -1);
+        String address;
+        String hostPort;
+        String guestPort;
+        if (parts.length == 2) {
+            address = "";
+            hostPort = parts[0];
+            guestPort = parts[1];
+        } else if (parts.length == 3) {
+            address = parts[0];
+            hostPort = parts[1];
+            guestPort = parts[2];
+        } else {
+            throw new IllegalArgumentException("--forward " + forward + ": write [udp:][HOSTADDR:]HOSTPORT:GUESTPORT,"
+                    + " e.g. 8080:80");
+        }
+        return protocol + ":" + address + ":" + hostPort + "-:" + guestPort;
+    }
+
+    /** QEMU's prefix 52:54:00 and three random bytes, as libvirt gives each new domain. */
+    private static MacAddress randomMac() {
+        return new MacAddress(0x5254_0000_0000L | RandomGenerator.getDefault().nextLong(1 << 24));
+    }
+}
