@@ -131,7 +131,7 @@ public final class ManagedVm {
     }
 
     /** Boots until the guest powers off, faults or is told to quit; a reboot boots it again. */
-    private MachineExit boot(BoardConfig config, ConsoleHub console) throws InterruptedException {
+    private MachineExit boot(BoardConfig config, ConsoleHub console) throws IOException, InterruptedException {
         while (true) {
             MachineExit exit;
             try (VirtBoard next = VirtBoard.create(config, console.output())) {
@@ -144,8 +144,8 @@ public final class ManagedVm {
                 }
                 exit = next.run();
             } catch (BootException e) {
-                log.println("jvirt: " + e.getMessage());
-                return new MachineExit.Fault(e.getMessage());
+                // Not a crash: the machine never ran. `vm start` shows the message and the VM stays stopped.
+                throw new IOException(e.getMessage(), e);
             } finally {
                 board = null;
                 GuestAgent old = agent;
