@@ -24,16 +24,14 @@ final class InfoCommand extends VmSubcommand {
 
     @Override
     int execute() throws IOException {
-        if (!output.equals("human") && !output.equals("json")) {
-            throw new IllegalArgumentException("--output " + output + ": choose human or json");
-        }
+        boolean asJson = json(output);
         VmName vm = name(name);
         VmStore store = store();
         VmDefinition d = store.load(vm);
         VmRuntime runtime = new VmRuntime(store);
         VmStatus s = runtime.status(vm);
         PrintWriter out = out();
-        if (output.equals("json")) {
+        if (asJson) {
             ObjectNode json = ListCommand.describe(d, s);
             json.put("directory", store.directory(vm).toString());
             json.put("consoleLog", runtime.consoleLog(vm).toString());

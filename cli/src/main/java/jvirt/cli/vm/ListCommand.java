@@ -28,9 +28,7 @@ final class ListCommand extends VmSubcommand {
 
     @Override
     int execute() throws IOException {
-        if (!output.equals("human") && !output.equals("json")) {
-            throw new IllegalArgumentException("--output " + output + ": choose human or json");
-        }
+        boolean asJson = json(output);
         VmStore store = store();
         VmRuntime runtime = new VmRuntime(store);
         List<VmDefinition> definitions = new ArrayList<>();
@@ -44,7 +42,7 @@ final class ListCommand extends VmSubcommand {
             }
         }
         PrintWriter out = out();
-        if (output.equals("json")) {
+        if (asJson) {
             ArrayNode all = JSON.createArrayNode();
             for (int i = 0; i < definitions.size(); i++) {
                 all.add(describe(definitions.get(i), states.get(i)));

@@ -5,7 +5,7 @@ import jvirt.manager.VmLock;
 import jvirt.manager.VmName;
 import jvirt.manager.VmStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code jvirt vm restart NAME [--force] [--timeout S]}: stop (as {@code vm stop}) if running, then start. */
@@ -14,12 +14,8 @@ final class RestartCommand extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--force", description = "Power off at once instead of shutting down.")
-    boolean force;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long the guest has to shut down, and then to come up. Default: ${DEFAULT-VALUE}.")
-    int timeout;
+    @Mixin
+    ShutdownOptions shutdown;
 
     @Override
     int execute() throws IOException, InterruptedException {
@@ -27,10 +23,10 @@ final class RestartCommand extends VmSubcommand {
         VmStore store = store();
         if (runtime().status(vm).state().active()) {
             try (VmLock lock = store.lock(vm)) {
-                runtime().stop(lock, vm, force, seconds(timeout, "--timeout"), this::note);
+                runtime().stop(lock, vm, shutdown.force, shutdown.timeout(), this::note);
             }
         }
-        StartCommand.start(this, store, vm, seconds(timeout, "--timeout"));
+        StartCommand.start(this, store, vm, StartCommand.START_TIMEOUT);
         return 0;
     }
 }

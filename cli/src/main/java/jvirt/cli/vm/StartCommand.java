@@ -19,6 +19,8 @@ import picocli.CommandLine.Parameters;
 /** {@code jvirt vm start NAME [--timeout S]}: returns once the guest runs; a crashed VM starts afresh. */
 @Command(name = "start", description = "Start a VM in the background; returns once its guest is running.")
 final class StartCommand extends VmSubcommand {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 

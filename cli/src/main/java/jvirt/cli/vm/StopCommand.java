@@ -5,7 +5,7 @@ import jvirt.manager.VmLock;
 import jvirt.manager.VmName;
 import jvirt.manager.VmStore;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code jvirt vm stop NAME [--force] [--timeout S]} */
@@ -15,19 +15,15 @@ final class StopCommand extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Option(names = "--force", description = "Power off at once, as pulling the plug.")
-    boolean force;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "How long the guest has to shut down. Default: ${DEFAULT-VALUE}.")
-    int timeout;
+    @Mixin
+    ShutdownOptions shutdown;
 
     @Override
     int execute() throws IOException, InterruptedException {
         VmName vm = name(name);
         VmStore store = store();
         try (VmLock lock = store.lock(vm)) {
-            runtime().stop(lock, vm, force, seconds(timeout, "--timeout"), this::note);
+            runtime().stop(lock, vm, shutdown.force, shutdown.timeout(), this::note);
         }
         out().println("VM '" + vm + "' is stopped");
         out().flush();

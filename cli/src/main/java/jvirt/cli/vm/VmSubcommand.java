@@ -56,6 +56,15 @@ abstract class VmSubcommand implements Callable<Integer> {
         return new VmName(text);
     }
 
+    /** {@code --output}: true for json, false for human. */
+    static boolean json(String output) {
+        return switch (output) {
+            case "json" -> true;
+            case "human" -> false;
+            default -> throw new IllegalArgumentException("--output " + output + ": choose human or json");
+        };
+    }
+
     static Duration seconds(int s, String option) {
         if (s < 1 || s > 3600) {
             throw new IllegalArgumentException(option + " must be from 1 to 3600 seconds");
