@@ -58,7 +58,7 @@ class Qga:
                 raise RuntimeError("connection closed")
             self.buf += data
         line, self.buf = self.buf.split(b"\n", 1)
-        return line
+        return line[line.rindex(b"\xff") + 1:] if b"\xff" in line else line  # the delimiter of a sync reply
 
     def _send(self, obj):
         self.sock.sendall(json.dumps(obj).encode() + b"\n")
@@ -72,8 +72,6 @@ class Qga:
             try:
                 while True:
                     line = self._line(1.0)
-                    if b"\xff" in line:
-                        line = line[line.rindex(b"\xff") + 1:]
                     try:
                         if json.loads(line).get("return") in ids:
                             return
@@ -111,10 +109,11 @@ def exec_true(qga):
 
 
 def gone(pid):
+    """Ended: no such process, or a zombie (the VM process is not this script's child; its reaper may be slow)."""
     try:
-        os.kill(pid, 0)
-        return False
-    except ProcessLookupError:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
         return True
 
 
