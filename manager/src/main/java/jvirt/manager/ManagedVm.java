@@ -136,7 +136,7 @@ public final class ManagedVm {
             MachineExit exit;
             try (VirtBoard next = VirtBoard.create(config, console.output())) {
                 console.attach(next.console());
-                agent = next.port(GuestAgent.PORT_NAME).map(p -> new GuestAgent(p.fromGuest(), p.toGuest())).orElse(null);
+                agent = next.port(GuestAgent.PORT_NAME).map(p -> new GuestAgent(p.fromGuest(), p.toGuest(), p::guestConnected)).orElse(null);
                 board = next;
                 boots++;
                 if (quitting) {

@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
         + " printed when it ends and its exit status is jvirt's.", "Put -- before the command."})
 final class ExecCommand extends VmSubcommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A VM just started may still be booting: the first command waits longer for its agent. */
+    private static final Duration AGENT_UP_WAIT = Duration.ofSeconds(90);
     private static final Duration AGENT_WAIT = Duration.ofSeconds(30);
     private static final long MAX_POLL_MS = 200;
 
@@ -46,7 +48,7 @@ final class ExecCommand extends VmSubcommand {
         ObjectNode arguments = exec.putObject("arguments").put("path", command.getFirst()).put("capture-output", true);
         ArrayNode args = arguments.putArray("arg");
         command.subList(1, command.size()).forEach(args::add);
-        long pid = runtime.agent(vm, exec, AGENT_WAIT).path("pid").asLong(-1);
+        long pid = runtime.agent(vm, exec, AGENT_UP_WAIT).path("pid").asLong(-1);
         if (pid < 0) {
             throw new IOException("the guest agent gave no pid for the command");
         }

@@ -14,9 +14,15 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The host end of the QEMU guest agent protocol (qemu-ga, or the default guest's own agent) on
@@ -35,17 +41,27 @@ public final class GuestAgent implements AutoCloseable {
     private static final Set<String> NO_REPLY = Set.of("guest-shutdown", "guest-suspend-disk", "guest-suspend-ram",
             "guest-suspend-hybrid");
     private static final long RESYNC_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long CONNECT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final int DELIMITER = 0xFF;
     private static final Object DELIMITED = new Object();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OutputStream toGuest;
+    private final BooleanSupplier guestConnected;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jvirt-agent-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<?> pendingWrite;
     /** Lines and delimiters from the guest; small, so a flooding guest waits on its own port. */
     private final BlockingQueue<Object> received = new LinkedBlockingQueue<>(4);
     private final Thread reader;
 
-    public GuestAgent(InputStream fromGuest, OutputStream toGuest) {
+    /** {@code guestConnected}: whether a program in the guest has the port open (virtio-console's PORT_OPEN). */
+    public GuestAgent(InputStream fromGuest, OutputStream toGuest, BooleanSupplier guestConnected) {
         this.toGuest = toGuest;
+        this.guestConnected = guestConnected;
         InputStream in = new BufferedInputStream(fromGuest);
         this.reader = Thread.ofPlatform().daemon().name("jvirt-agent").start(() -> read(in));
     }
@@ -85,7 +101,7 @@ public final class GuestAgent implements AutoCloseable {
     public synchronized JsonNode execute(ObjectNode command, Duration timeout) throws AgentException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Long> syncs = synchronize(deadline);
-        send(command);
+        send(command, deadline);
         if (NO_REPLY.contains(command.path("execute").asText())) {
             return null;
         }
@@ -115,12 +131,15 @@ public final class GuestAgent implements AutoCloseable {
         long resend = 0;
         while (true) {
             long now = System.nanoTime();
-            if (now - resend >= 0) {
+            if (!guestConnected.getAsBoolean()) {
+                // Nothing reads the port yet: what was sent now would wait there, stale, for the agent.
+                resend = now + CONNECT_POLL_NANOS;
+            } else if (now - resend >= 0) {
                 long id = ThreadLocalRandom.current().nextLong(1, Integer.MAX_VALUE);
                 ids.add(id);
                 ObjectNode sync = JSON.createObjectNode().put("execute", "guest-sync-delimited");
                 sync.putObject("arguments").put("id", id);
-                send(sync);
+                send(sync, deadline);
                 resend = now + RESYNC_NANOS;
             }
             Object item = poll(Math.min(deadline, resend), deadline, "guest-sync");
@@ -167,9 +186,12 @@ public final class GuestAgent implements AutoCloseable {
         }
     }
 
-    private static AgentException unavailable(String what) {
-        return new AgentException("AgentUnavailable", "the guest agent did not give " + what + " in time (is it"
-                + " running in the guest? Debian images need the qemu-guest-agent package)");
+    private AgentException unavailable(String what) {
+        if (!guestConnected.getAsBoolean()) {
+            return new AgentException("AgentUnavailable", "nothing in the guest has opened the agent's port " + PORT_NAME
+                    + " (is the agent running? Debian images need the qemu-guest-agent package)");
+        }
+        return new AgentException("AgentUnavailable", "the guest agent did not give " + what + " in time");
     }
 
     private static JsonNode parse(String line) {
@@ -181,17 +203,40 @@ public final class GuestAgent implements AutoCloseable {
         }
     }
 
-    private void send(ObjectNode command) throws AgentException {
+    /**
+     * Writes a command on the writer thread, so that a guest that opened its port but does not
+     * read it (the port's buffer full) costs a timeout, not a caller held for good.
+     */
+    private void send(ObjectNode command, long deadline) throws AgentException {
+        if (pendingWrite != null && !pendingWrite.isDone()) {
+            throw new AgentException("AgentUnavailable", "the guest does not read its agent port");
+        }
+        byte[] bytes;
         try {
-            toGuest.write((JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8));
+            bytes = (JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        pendingWrite = writer.submit(() -> {
+            toGuest.write(bytes);
             toGuest.flush();
-        } catch (IOException e) {
-            throw new AgentException("AgentUnavailable", "the guest agent's port is closed: " + e.getMessage());
+            return null;
+        });
+        try {
+            pendingWrite.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AgentException("AgentUnavailable", "the guest does not read its agent port");
+        } catch (ExecutionException e) {
+            throw new AgentException("AgentUnavailable", "the guest agent's port is closed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException("AgentUnavailable", "interrupted while writing to the guest agent");
         }
     }
 
     @Override
     public void close() {
         reader.interrupt();
+        writer.shutdownNow();
     }
 }

@@ -120,7 +120,7 @@ class AgentPeersTest {
     @ParameterizedTest
     @ValueSource(strings = {"qemu-ga", "jvirt-agent"})
     void theSameCommandsGetTheSameAnswers(String which) throws Exception {
-        try (Peer peer = start(which); GuestAgent agent = new GuestAgent(peer.in(), peer.out())) {
+        try (Peer peer = start(which); GuestAgent agent = new GuestAgent(peer.in(), peer.out(), () -> true)) {
             assertThat(agent.execute(command("guest-ping"), WAIT)).isEmpty();
 
             List<String> supported = agent.execute(command("guest-info"), WAIT).path("supported_commands")

@@ -28,10 +28,11 @@ class GuestAgentTest {
     private final OutputStream agentOut;
     private final GuestAgent agent;
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    private volatile boolean connected = true;
 
     GuestAgentTest() throws IOException {
         agentOut = new PipedOutputStream(hostIn);
-        agent = new GuestAgent(hostIn, new PipedOutputStream(agentIn));
+        agent = new GuestAgent(hostIn, new PipedOutputStream(agentIn), () -> connected);
     }
 
     @AfterEach
@@ -137,6 +138,46 @@ class GuestAgentTest {
         assertThatThrownBy(() -> agent.execute(command("guest-ping"), Duration.ofMillis(500)))
                 .isInstanceOf(AgentException.class).hasMessageContaining("did not give guest-sync in time")
                 .extracting(e -> ((AgentException) e).errorClass()).isEqualTo("AgentUnavailable");
+    }
+
+    @Test
+    void nothingIsSentUntilTheGuestOpensThePortSoNothingStaleWaitsThere() throws Exception {
+        connected = false;
+        fake(c -> qga(c, "{\"return\": {}}\n"));
+        assertThatThrownBy(() -> agent.execute(command("guest-ping"), Duration.ofMillis(300)))
+                .isInstanceOf(AgentException.class).hasMessageContaining("nothing in the guest has opened the agent's port");
+        assertThat(seen).isEmpty();
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            connected = true;
+        });
+        assertThat(agent.execute(command("guest-ping"), Duration.ofSeconds(5))).isEmpty();
+    }
+
+    @Test
+    void aGuestThatDoesNotReadItsPortCostsATimeoutNotAHang() throws Exception {
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        };
+        try (GuestAgent wedged = new GuestAgent(new PipedInputStream(new PipedOutputStream()), stuck, () -> true)) {
+            assertThatThrownBy(() -> wedged.execute(command("guest-ping"), Duration.ofMillis(300)))
+                    .hasMessageContaining("does not read its agent port");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> wedged.execute(command("guest-ping"), Duration.ofSeconds(30)))
+                    .hasMessageContaining("does not read its agent port");
+            assertThat(System.nanoTime() - start).isLessThan(5_000_000_000L); // at once, not after 30 s
+        }
     }
 
     @Test
