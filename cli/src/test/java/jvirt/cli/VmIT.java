@@ -48,15 +48,19 @@ class VmIT {
     }
 
     /** {@code java -jar target/jvirt.jar vm ARGS} with this test's JVIRT_HOME. */
-    private Result vm(String... args) throws Exception {
+    private ProcessBuilder jvirtVm(String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(List.of(Files.readString(Path.of("../scripts/jvm-options")).trim().split("\\s+")));
         command.addAll(List.of("-jar", "target/jvirt.jar", "vm"));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JVIRT_HOME", home.toString());
-        Process p = pb.start();
+        return pb;
+    }
+
+    private Result vm(String... args) throws Exception {
+        Process p = jvirtVm(args).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
@@ -71,6 +75,38 @@ class VmIT {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** {@code vm console NAME}: types a line, waits for what it prints, detaches with Ctrl-]. */
+    private void console(String name, String line, String expected) throws Exception {
+        Process p = jvirtVm("console", name).redirectErrorStream(true).start();
+        Thread.ofVirtual().start(() -> { // a console that never shows the text fails the read below, not the build
+            try {
+                if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        });
+        try {
+            p.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+            StringBuilder seen = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (seen.indexOf(expected) < 0) {
+                int n = p.getInputStream().read(buffer);
+                assertThat(n).as("console output so far: " + seen).isPositive();
+                seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            p.getOutputStream().write(0x1D);
+            p.getOutputStream().flush();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).contains("detached from");
+        } finally {
+            p.destroyForcibly();
         }
     }
 
@@ -145,10 +181,13 @@ class VmIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.body()).isEqualTo("hello from beta\n");
 
+        console("alpha", "echo $((6 * 7)) from the console", "42 from the console");
+
         vm("pause", "alpha").expect(0);
         assertThat(state(list(), "alpha")).isEqualTo("paused");
         vm("resume", "alpha").expect(0);
         assertThat(state(list(), "alpha")).isEqualTo("running");
+        vm("pause", "alpha").expect(0); // stopped gracefully below: it is resumed to shut down
 
         // A killed VM process is found out, and start recovers the VM.
         ProcessHandle.of(beta).orElseThrow().destroyForcibly();

@@ -172,8 +172,9 @@ public final class VmRuntime {
 
     /**
      * Stops a running VM: unless {@code force}, asks its guest to power off through the agent
-     * and waits up to {@code timeout}; then, or when the agent does not answer, powers it off at
-     * once; a process that does not go is killed. The caller holds the VM's lock.
+     * (resuming it first if paused) and waits up to {@code timeout}; then, or when the agent does
+     * not answer, powers it off at once; a process that does not go is killed. The caller holds
+     * the VM's lock.
      */
     public void stop(VmLock lock, VmName name, boolean force, Duration timeout, Consumer<String> progress)
             throws IOException, InterruptedException {
@@ -182,6 +183,13 @@ public final class VmRuntime {
             throw new IOException("VM '" + name + "' is not running (it is " + now.state() + ")");
         }
         if (!force) {
+            if (now.state() == VmState.PAUSED) {
+                try (ControlClient control = ControlClient.connect(files(name).control())) {
+                    control.call("cont", null, QUERY); // a paused guest's agent cannot answer
+                } catch (ControlException e) {
+                    throw new IOException("VM '" + name + "' could not be resumed to shut down: " + e.getMessage(), e);
+                }
+            }
             ObjectNode shutdown = JSON.createObjectNode().put("execute", "guest-shutdown");
             shutdown.putObject("arguments").put("mode", "powerdown");
             try {

@@ -33,7 +33,8 @@ final class ExecCommand extends VmSubcommand {
     @Parameters(index = "0", paramLabel = "NAME")
     String name;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The program (looked up in the guest's PATH) and its arguments.")
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND",
+            description = "The program (looked up in the guest's PATH) and its arguments.")
     List<String> command;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
