@@ -52,7 +52,7 @@ public final class VirtioConsole extends AbstractVirtioDevice implements Console
     static final int QUEUE_SIZE = 128;
     static final int INPUT_CAPACITY = 4096;
     static final int PORT_BUFFER = 64 * 1024;
-    private static final int MAX_NR_PORTS = 4;
+    private static final int MAX_NR_PORTS_OFFSET = 4; // config: cols, rows (le16 each), then max_nr_ports
     private static final int EMERG_WR = 8;
 
     // struct virtio_console_control { le32 id; le16 event; le16 value; } and the events used (§5.3.6.2);
@@ -164,8 +164,8 @@ public final class VirtioConsole extends AbstractVirtioDevice implements Console
     /** cols and rows read as zero (no size is known); max_nr_ports counts port 0 and the named ports. */
     @Override
     public int readConfig(int offset) {
-        if (multiportOffered() && offset >= MAX_NR_PORTS && offset < MAX_NR_PORTS + 4) {
-            return ports.size() >>> (8 * (offset - MAX_NR_PORTS)) & 0xFF;
+        if (multiportOffered() && offset >= MAX_NR_PORTS_OFFSET && offset < MAX_NR_PORTS_OFFSET + 4) {
+            return ports.size() >>> (8 * (offset - MAX_NR_PORTS_OFFSET)) & 0xFF;
         }
         return 0;
     }
