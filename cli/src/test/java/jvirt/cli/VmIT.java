@@ -233,6 +233,10 @@ class VmIT {
         assertThat(vm("create", "disky", "--disk", "12Q").expect(1).err()).contains("12Q");
         assertThat(vm("create", "fwd", "--forward", "80").expect(1).err()).contains("--forward 80");
         assertThat(vm("create", "img", "--image", "windows-95").expect(1).err()).contains("no guest image 'windows-95'");
+        assertThat(vm("create", "off", "--net", "none", "--forward", "8080:80").expect(1).err())
+                .contains("port forwards need a network");
+        assertThat(vm("create", "own", "--kernel", home.resolve("no-such-Image").toString()).expect(1).err())
+                .contains("--kernel").contains("no such readable file");
         assertThat(vm("list", "--output=xml").expect(1).err()).contains("choose human or json");
         assertThat(home.resolve("vms")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     }

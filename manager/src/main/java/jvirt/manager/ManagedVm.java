@@ -221,25 +221,32 @@ public final class ManagedVm {
         return current;
     }
 
-    /** The board a definition describes: its guest image, disks, NIC with its forwards, and the agent's port. */
+    /** The board a definition describes: its boot files, disks, NIC with its forwards, and the agent's port. */
     private BoardConfig config(VmDefinition definition) throws IOException {
         GuestImage guest = GuestImages.cached(definition.image(), cacheRoot).orElseThrow(() -> new IOException(
                 "the guest image '" + definition.image() + "' is not in the cache; run 'jvirt image pull "
                         + definition.image() + "'"));
+        VmDefinition.Boot boot = definition.boot();
+        boolean ownKernel = boot.kernel() != null;
+        Path firmware = boot.firmware() != null ? Path.of(boot.firmware()) : guest.firmware();
+        Path kernel = ownKernel ? Path.of(boot.kernel()) : guest.kernel();
+        Path initrd = ownKernel ? (boot.initrd() == null ? null : Path.of(boot.initrd())) : guest.initrd();
+        String append = boot.append() != null ? boot.append() : ownKernel ? "" : guest.defaultAppend();
         List<Drive> drives = new ArrayList<>();
         for (VmDefinition.Disk disk : definition.disks()) {
             Path file = files.dir().resolve(disk.file());
             drives.add(new Drive(file, ImageFormats.byName(disk.format()), false, false, ""));
         }
-        List<String> network = new ArrayList<>();
-        for (String forward : definition.forwards()) {
-            network.add("hostfwd=" + forward);
+        List<Nic> nics = new ArrayList<>();
+        if (!definition.network().equals(VmDefinition.NO_NETWORK)) {
+            // The VM's name is the host name the NAT's DHCP gives the guest, unless the definition names one.
+            String network = definition.network().contains(",hostname=") ? definition.network()
+                    : definition.network() + ",hostname=" + name;
+            NatConfig nat = VmDefinition.natConfig(network, definition.forwards());
+            nics.add(new Nic(MacAddress.parse(definition.mac()),
+                    () -> new UserNetwork(nat, line -> log.println("jvirt: net: " + line))));
         }
-        network.add("hostname=" + name);
-        NatConfig nat = NatConfig.parse(String.join(",", network));
-        Nic nic = new Nic(MacAddress.parse(definition.mac()), () -> new UserNetwork(nat, line -> log.println("jvirt: net: " + line)));
-        return new BoardConfig(definition.memoryBytes(), definition.cpus(), Isa.SATP_SV48, guest.firmware(), guest.kernel(),
-                guest.initrd(), guest.defaultAppend())
-                .withNics(List.of(nic)).withDrives(drives).withPorts(List.of(GuestAgent.PORT_NAME));
+        return new BoardConfig(definition.memoryBytes(), definition.cpus(), Isa.SATP_SV48, firmware, kernel, initrd, append)
+                .withNics(nics).withDrives(drives).withPorts(List.of(GuestAgent.PORT_NAME));
     }
 }

@@ -71,6 +71,31 @@ class VmStoreTest {
     }
 
     @Test
+    void bootFilesAndTheNetworkAreCheckedAndAnOlderFileTakesTheirDefaults() throws Exception {
+        String mac = "52:54:00:00:00:01";
+        VmDefinition.Boot own = new VmDefinition.Boot("/k/Image", null, null, "console=ttyS0");
+        VmDefinition isolated = new VmDefinition("iso", 1, 1L << 30, "i", own, List.of(), "user,restrict=on", mac,
+                List.of("tcp::2222-:22"));
+        VmStore store = new VmStore(root);
+        store.create(isolated);
+        assertThat(store.load(new VmName("iso"))).isEqualTo(isolated);
+        assertThatThrownBy(() -> new VmDefinition("a", 1, 1L << 30, "i", VmDefinition.Boot.IMAGE, List.of(), "none", mac,
+                List.of("tcp::80-:80"))).hasMessageContaining("port forwards need a network");
+        assertThatThrownBy(() -> new VmDefinition("a", 1, 1L << 30, "i", VmDefinition.Boot.IMAGE, List.of(), "tap0", mac,
+                List.of())).hasMessageContaining("choose user[,OPTIONS] (NAT) or none");
+        assertThatThrownBy(() -> new VmDefinition("a", 1, 1L << 30, "i", VmDefinition.Boot.IMAGE, List.of(), "user,bogus=1",
+                mac, List.of())).hasMessageContaining("bogus");
+        assertThatThrownBy(() -> new VmDefinition.Boot(null, "/initrd", null, null)).hasMessageContaining("needs a kernel");
+
+        Files.createDirectories(root.resolve("vms/old"));
+        Files.writeString(root.resolve("vms/old/vm.json"), "{\"name\": \"old\", \"cpus\": 1, \"memoryBytes\": 536870912,"
+                + " \"image\": \"i\", \"disks\": [], \"mac\": \"" + mac + "\", \"forwards\": []}");
+        VmDefinition old = store.load(new VmName("old"));
+        assertThat(old.boot()).isEqualTo(VmDefinition.Boot.IMAGE);
+        assertThat(old.network()).isEqualTo("user");
+    }
+
+    @Test
     void anUnknownVmAndABrokenDefinitionAreOneLineErrors() throws Exception {
         VmStore store = new VmStore(root);
         assertThatThrownBy(() -> store.load(new VmName("nope"))).hasMessage(

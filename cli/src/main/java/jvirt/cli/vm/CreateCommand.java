@@ -1,6 +1,8 @@
 package jvirt.cli.vm;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,24 @@ final class CreateCommand extends VmSubcommand {
             description = "A blank qcow2 disk of this size (e.g. 8G) in the VM's directory, the guest's /dev/vda.")
     String disk;
 
+    @Option(names = {"--net", "-nic"}, paramLabel = "user[,OPTIONS]|none", defaultValue = VmDefinition.USER_NETWORK,
+            description = "The network: user-mode NAT (default) with jvirt run's options (restrict=on, net=, dns=, …),"
+                    + " or none.")
+    String network;
+
+    @Option(names = {"--kernel", "-kernel"}, paramLabel = "FILE", description = "Boot this kernel instead of the image's.")
+    Path kernel;
+
+    @Option(names = {"--initrd", "-initrd"}, paramLabel = "FILE", description = "With --kernel: its initial RAM disk.")
+    Path initrd;
+
+    @Option(names = {"--bios", "-bios"}, paramLabel = "FILE", description = "Firmware instead of the image's OpenSBI.")
+    Path bios;
+
+    @Option(names = {"--append", "-append"}, paramLabel = "CMDLINE",
+            description = "The kernel command line (default: the image's, or none with --kernel).")
+    String append;
+
     @Option(names = "--forward", paramLabel = "[udp:][HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host port to the guest (TCP unless udp:); repeatable. HOSTADDR defaults to 127.0.0.1.")
     List<String> forwards = new ArrayList<>();
@@ -54,8 +74,10 @@ final class CreateCommand extends VmSubcommand {
         }
         long diskBytes = disk == null ? 0 : diskSize(disk);
         List<VmDefinition.Disk> disks = disk == null ? List.of() : List.of(new VmDefinition.Disk(DISK_FILE, "qcow2"));
-        VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, disks,
-                randomMac().toString(), hostfwds);
+        VmDefinition.Boot boot = new VmDefinition.Boot(bootFile(kernel, "--kernel"), bootFile(initrd, "--initrd"),
+                bootFile(bios, "--bios"), append);
+        VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, boot, disks,
+                network, randomMac().toString(), hostfwds);
         if (!GuestImages.available().contains(image)) {
             throw new IllegalArgumentException("there is no guest image '" + image + "'; 'jvirt image list' shows them");
         }
@@ -74,6 +96,17 @@ final class CreateCommand extends VmSubcommand {
         }
         out().println("VM '" + vm + "' created in " + store.directory(vm) + "; 'jvirt vm start " + vm + "' starts it");
         return 0;
+    }
+
+    /** A boot file's absolute path, checked now so that a typo fails at create, not at every start. */
+    private static String bootFile(Path file, String option) {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalArgumentException(option + " " + file + ": no such readable file");
+        }
+        return file.toAbsolutePath().normalize().toString();
     }
 
     private static long diskSize(String text) {

@@ -48,6 +48,12 @@ final class InfoCommand extends VmSubcommand {
             for (VmDefinition.Disk disk : d.disks()) {
                 out.printf("disk:        %s (%s)%n", store.directory(vm).resolve(disk.file()), disk.format());
             }
+            VmDefinition.Boot boot = d.boot();
+            printIfSet(out, "kernel:", boot.kernel());
+            printIfSet(out, "initrd:", boot.initrd());
+            printIfSet(out, "firmware:", boot.firmware());
+            printIfSet(out, "append:", boot.append());
+            out.printf("network:     %s%n", d.network());
             out.printf("mac:         %s%n", d.mac());
             for (String forward : d.forwards()) {
                 out.printf("forward:     %s%n", forward);
@@ -57,5 +63,11 @@ final class InfoCommand extends VmSubcommand {
         }
         out.flush();
         return 0;
+    }
+
+    private static void printIfSet(PrintWriter out, String label, String value) {
+        if (value != null) {
+            out.printf("%-12s %s%n", label, value);
+        }
     }
 }
