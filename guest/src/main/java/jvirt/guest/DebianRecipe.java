@@ -42,7 +42,7 @@ import jvirt.guest.rootfs.RootEntry;
  */
 final class DebianRecipe {
     static final String IMAGE = "debian-13-riscv64";
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     static final String SUITE = "trixie";
     static final String COMPONENT = "main";
     static final List<String> ARCHITECTURES = List.of("riscv64", "all");
@@ -52,9 +52,10 @@ final class DebianRecipe {
      * What a later disk, network and ext4 root need. virtio_console is built into Debian's kernel
      * today; were it a module, it would be taken like the others. ext4 asks for crc32c through a soft dependency (for its metadata
      * checksums) that {@code depends=} does not carry, hence crc32c_generic by name, before ext4.
+     * isofs reads ISO 9660 volumes such as cloud-init's NoCloud seed.
      */
-    static final List<String> MODULES =
-            List.of("virtio_mmio", "virtio_blk", "virtio_net", "virtio-rng", "virtio_console", "crc32c_generic", "ext4");
+    static final List<String> MODULES = List.of("virtio_mmio", "virtio_blk", "virtio_net", "virtio-rng", "virtio_console",
+            "crc32c_generic", "ext4", "isofs");
 
     private static final String KERNEL_METAPACKAGE = "linux-image-riscv64";
     private static final String KERNEL_PACKAGE_PREFIX = "linux-image-";

@@ -116,7 +116,7 @@ class DebianRecipeTest {
 
     @Test
     void wantsTheModulesALaterDiskAndNetworkNeed() {
-        assertThat(DebianRecipe.MODULES).contains("virtio_mmio", "virtio_blk", "virtio_net", "virtio-rng", "virtio_console", "ext4");
+        assertThat(DebianRecipe.MODULES).contains("virtio_mmio", "virtio_blk", "virtio_net", "virtio-rng", "virtio_console", "ext4", "isofs");
     }
 
     @Test

@@ -174,6 +174,7 @@ final class FakeMirror implements AutoCloseable {
         module(deb, modules + "kernel/drivers/block/virtio_blk.ko.xz", "depends=");
         module(deb, modules + "kernel/drivers/char/hw_random/virtio-rng.ko.xz", "depends=");
         module(deb, modules + "kernel/fs/ext4/ext4.ko.xz", "softdep=pre: crypto-crc32c", "depends=jbd2,mbcache,crc16");
+        module(deb, modules + "kernel/fs/isofs/isofs.ko.xz", "depends=");
         module(deb, modules + "kernel/fs/jbd2/jbd2.ko.xz", "depends=");
         module(deb, modules + "kernel/fs/mbcache.ko.xz", "depends=");
         module(deb, modules + "kernel/lib/crc16.ko.xz", "depends=");

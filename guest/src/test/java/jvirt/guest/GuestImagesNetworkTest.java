@@ -47,6 +47,7 @@ class GuestImagesNetworkTest {
                 modules + "kernel/drivers/char/hw_random/virtio-rng.ko",
                 modules + "kernel/fs/ext4/ext4.ko",
                 modules + "kernel/fs/jbd2/jbd2.ko",
+                modules + "kernel/fs/isofs/isofs.ko",
                 "usr/sbin/mkfs.ext4", "usr/sbin/mke2fs", "usr/sbin/fsck.ext4", "usr/sbin/e2fsck",
                 "usr/lib/ld-linux-riscv64-lp64d.so.1", "usr/lib/riscv64-linux-gnu/libc.so.6",
                 "usr/lib/riscv64-linux-gnu/libext2fs.so.2", "usr/lib/riscv64-linux-gnu/libblkid.so.1");
