@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code jvirt} command. */
 @Command(name = "jvirt", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Run a computer inside your computer: a RISC-V 64 machine emulated in Java.",
-        subcommands = {RunCommand.class, VmCommand.class, ImageCommand.class, ImgCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, VmCommand.class, ImageCommand.class, ImgCommand.class, CloudInitCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
