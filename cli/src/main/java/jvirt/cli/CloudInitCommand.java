@@ -1,14 +1,9 @@
 package jvirt.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Callable;
-import jvirt.cloudinit.NoCloudSeed;
-import jvirt.cloudinit.Problem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,37 +54,14 @@ public final class CloudInitCommand {
 
         @Override
         public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
             try {
-                if (metaData != null && (hostname != null || instanceId != null)) {
-                    throw new IllegalArgumentException("--meta-data is used as it is: leave out --hostname and --instance-id");
-                }
-                byte[] meta = metaData != null ? NoCloudSeed.read(metaData, "meta-data")
-                        : NoCloudSeed.metaData(instanceId != null ? instanceId : NoCloudSeed.randomInstanceId(), hostname);
-                NoCloudSeed seed = new NoCloudSeed(NoCloudSeed.read(userData, "user-data"), meta);
-                if (networkConfig != null) {
-                    seed = seed.withNetworkConfig(NoCloudSeed.read(networkConfig, "network-config"));
-                }
-                if (vendorData != null) {
-                    seed = seed.withVendorData(NoCloudSeed.read(vendorData, "vendor-data"));
-                }
-                List<Problem> problems = seed.validate();
-                if (!problems.isEmpty()) {
-                    problems.forEach(p -> err.println("jvirt: " + p));
-                    err.flush();
-                    return 1;
-                }
-                seed.image(Instant.now()).writeTo(output);
+                new SeedSpec(userData, metaData, networkConfig, vendorData, hostname, instanceId).seed()
+                        .image(Instant.now()).writeTo(output);
                 spec.commandLine().getOut().println(output);
                 spec.commandLine().getOut().flush();
                 return 0;
-            } catch (NoSuchFileException e) {
-                err.println("jvirt: " + e.getFile() + ": no such file");
-                err.flush();
-                return 1;
             } catch (IOException | IllegalArgumentException e) {
-                err.println("jvirt: " + Main.oneLine(e));
-                err.flush();
+                Main.report(spec.commandLine().getErr(), e);
                 return 1;
             }
         }

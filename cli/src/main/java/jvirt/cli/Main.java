@@ -1,7 +1,9 @@
 package jvirt.cli;
 
+import java.io.PrintWriter;
 import jvirt.cli.img.ImgCommand;
 import jvirt.cli.vm.VmCommand;
+import jvirt.cloudinit.InvalidSeedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +27,16 @@ public final class Main {
             return 1;
         });
         return cli;
+    }
+
+    /** Prints an error as jvirt does: each problem of a seed on a line, anything else as its first line. */
+    public static void report(PrintWriter err, Exception e) {
+        if (e instanceof InvalidSeedException invalid) {
+            invalid.problems().forEach(p -> err.println("jvirt: " + p));
+        } else {
+            err.println("jvirt: " + oneLine(e));
+        }
+        err.flush();
     }
 
     public static String oneLine(Throwable e) {

@@ -4,13 +4,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import jvirt.core.MachineExit;
+import jvirt.cloudinit.NoCloudSeed;
 import jvirt.guest.GuestImage;
 import jvirt.guest.GuestImages;
+import jvirt.image.ImageFormats;
 import jvirt.riscv.Isa;
 import jvirt.virt.BoardConfig;
 import jvirt.virt.Drive;
@@ -79,6 +86,12 @@ final class RunCommand implements Callable<Integer> {
             description = "The network card's MAC address (default QEMU's 52:54:00:12:34:56).")
     private String mac;
 
+    @Option(names = "--cloud-init", paramLabel = "user-data=FILE[,meta-data=FILE][,network-config=FILE][,hostname=H][,instance-id=ID]",
+            description = {"Attach a NoCloud seed made from these files (checked first: a problem stops the boot) as the"
+                + " last drive.", "The instance id defaults to one derived from the user-data, so booting the same disk"
+                + " again does not provision it again; give instance-id= to provision afresh."})
+    private String cloudInit;
+
     @Option(names = "--console", paramLabel = "serial|virtio", defaultValue = "serial",
             description = "The device on this terminal: the 16550 UART (ttyS0) or virtio-console (hvc0)."
                     + " Default: ${DEFAULT-VALUE}.")
@@ -98,7 +111,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException | IOException e) {
-            err.println("jvirt: " + e.getMessage());
+            Main.report(err, e);
             return 1;
         }
         if (dumpDtb != null) {
@@ -144,6 +157,9 @@ final class RunCommand implements Callable<Integer> {
         for (String d : drives) {
             disks.add(DriveOption.parse(d, spec.commandLine().getErr()));
         }
+        if (cloudInit != null) {
+            disks.add(seedDrive(SeedSpec.parse(cloudInit, "--cloud-init")));
+        }
         Path firmware = bios;
         Path kernelImage = kernel;
         Path initrdImage = initrd;
@@ -163,6 +179,30 @@ final class RunCommand implements Callable<Integer> {
         }
         return new BoardConfig(bytes, cpus, Isa.SATP_SV48, firmware, kernelImage, initrdImage, cmdline)
                 .withNics(NetOption.parse(net, mac, spec.commandLine().getErr())).withDrives(disks).withConsole(consoleKind);
+    }
+
+    /** The seed, written to a temporary file for this run, as a read-only raw drive. */
+    private static Drive seedDrive(SeedSpec seed) throws IOException {
+        if (seed.metaData() == null && seed.instanceId() == null) {
+            seed = seed.withInstanceId(contentInstanceId(seed.userData()));
+        }
+        NoCloudSeed checked = seed.seed();
+        Path file = Files.createTempFile("jvirt-seed-", ".iso");
+        file.toFile().deleteOnExit();
+        checked.image(Instant.now()).writeTo(file);
+        return new Drive(file, ImageFormats.RAW, true, false, NoCloudSeed.VOLUME_ID);
+    }
+
+    /** {@code iid-} and the first 16 hex digits of the user-data's SHA-256: the same user-data, the same instance. */
+    private static String contentInstanceId(Path userData) throws IOException {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(NoCloudSeed.read(userData, "user-data"));
+            return "iid-" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchFileException e) {
+            throw new IOException(e.getFile() + ": no such file", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 
     /** The default guest's command line names the serial console; with virtio-console it is hvc0. */

@@ -168,4 +168,17 @@ class BadInputIT {
             assertThat(out.strip().lines()).hasSize(1);
         }
     }
+
+    @Test
+    void userDataWithProblemsNeverBoots() throws Exception {
+        Path bad = file("bad.yaml", "#cloud-config\nhostname: [a, b]\nfrobnicate: 1\nruncmd: {x: 1}\n".getBytes());
+        String out = run(1, "run", "--cloud-init", "user-data=" + bad);
+        assertThat(out).contains("jvirt: user-data line 2, column 1: hostname must be a string")
+                .contains("jvirt: user-data line 3, column 1: unknown key 'frobnicate'")
+                .contains("jvirt: user-data line 4, column 1: runcmd must be a list")
+                .doesNotContain("OpenSBI").doesNotContain("Linux version");
+        assertThat(run(1, "run", "--cloud-init", "user-data=" + dir.resolve("none.yaml"))).contains("none.yaml: no such file");
+        assertThat(run(1, "run", "--cloud-init", "meta-data=" + bad)).contains("needs user-data");
+        assertThat(run(1, "run", "--cloud-init", "user-data=" + bad + ",colour=blue")).contains("unknown option 'colour'");
+    }
 }

@@ -147,7 +147,8 @@ class VmIT {
 
     @Test
     void twoVmsLiveTheirWholeLives() throws Exception {
-        vm("create", "alpha", "--memory", "384M", "--disk", "64M").expect(0);
+        Path userData = Files.writeString(home.resolve("alpha.yaml"), "#cloud-config\nhostname: alpha\n");
+        vm("create", "alpha", "--memory", "384M", "--disk", "64M", "--cloud-init", userData.toString()).expect(0);
         int port = freePort();
         vm("create", "beta", "--memory", "384M", "--forward", port + ":80").expect(0);
         assertThat(vm("create", "alpha").expect(1).err()).contains("already exists");
@@ -171,6 +172,9 @@ class VmIT {
         assertThat(exec.expect(3).out()).isEqualTo("out it's me\n");
         assertThat(exec.err()).isEqualTo("err\n");
         assertThat(vm("exec", "alpha", "--", "cat", "/sys/block/vda/size").expect(0).out().strip()).isEqualTo("131072");
+        // The cloud-init seed follows the disk, with the VM's name and an instance id of its own.
+        assertThat(vm("exec", "alpha", "--", "sh", "-c", "mount -t iso9660 -o ro /dev/vdb /mnt && cat /mnt/meta-data")
+                .expect(0).out()).matches("(?s)instance-id: iid-[0-9a-f-]{36}\nlocal-hostname: alpha\n");
         assertThat(vm("exec", "beta", "--", "hostname").expect(0).out()).isEqualTo("beta\n");
 
         // The forwarded port reaches a web server started in the guest by exec.
@@ -238,6 +242,10 @@ class VmIT {
         assertThat(vm("create", "own", "--kernel", home.resolve("no-such-Image").toString()).expect(1).err())
                 .contains("--kernel").contains("no such readable file");
         assertThat(vm("list", "--output=xml").expect(1).err()).contains("choose human or json");
+        Path bad = Files.writeString(home.resolve("bad.yaml"), "#cloud-config\nhostname: [a]\npackages: nginx\n");
+        assertThat(vm("create", "seedy", "--cloud-init", bad.toString()).expect(1).err())
+                .contains("jvirt: user-data line 2, column 1: hostname must be a string")
+                .contains("jvirt: user-data line 3, column 1: packages must be a list");
         assertThat(home.resolve("vms")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     }
 }

@@ -112,6 +112,15 @@ public final class NoCloudSeed {
         return problems;
     }
 
+    /** This seed, when {@link #validate()} finds nothing; else every problem, in an exception. */
+    public NoCloudSeed requireValid() {
+        List<Problem> problems = validate();
+        if (!problems.isEmpty()) {
+            throw new InvalidSeedException(problems);
+        }
+        return this;
+    }
+
     /** meta-data is YAML (JSON too, being YAML): a mapping, or empty. */
     static List<Problem> metaDataProblems(byte[] data) {
         Yaml.Result yaml = Yaml.read("meta-data", data);

@@ -235,7 +235,7 @@ public final class ManagedVm {
         List<Drive> drives = new ArrayList<>();
         for (VmDefinition.Disk disk : definition.disks()) {
             Path file = files.dir().resolve(disk.file());
-            drives.add(new Drive(file, ImageFormats.byName(disk.format()), false, false, ""));
+            drives.add(new Drive(file, ImageFormats.byName(disk.format()), disk.readOnly(), false, ""));
         }
         List<Nic> nics = new ArrayList<>();
         if (!definition.network().equals(VmDefinition.NO_NETWORK)) {

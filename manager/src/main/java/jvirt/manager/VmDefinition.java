@@ -35,11 +35,16 @@ public record VmDefinition(String name, int cpus, long memoryBytes, String image
         }
     }
 
-    /** A disk image and its format ({@code qcow2}, {@code raw}, …). */
-    public record Disk(String file, String format) {
+    /** A disk image, its format ({@code qcow2}, {@code raw}, …) and whether the guest may only read it (a cloud-init seed). */
+    public record Disk(String file, String format, boolean readOnly) {
         public Disk {
             Objects.requireNonNull(file, "a disk needs a file");
             Objects.requireNonNull(format, "a disk needs a format");
+        }
+
+        /** A disk the guest writes. */
+        public Disk(String file, String format) {
+            this(file, format, false);
         }
     }
 

@@ -3,12 +3,15 @@ package jvirt.cli.vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import jvirt.cli.SeedSpec;
 import jvirt.cli.Sizes;
 import jvirt.cli.TerminalProgress;
+import jvirt.cloudinit.NoCloudSeed;
 import jvirt.guest.GuestImages;
 import jvirt.image.ImageFormats;
 import jvirt.manager.VmDefinition;
@@ -23,6 +26,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "create", description = "Define a new VM (the guest image is pulled first if it is not cached).")
 final class CreateCommand extends VmSubcommand {
     static final String DISK_FILE = "disk.qcow2";
+    static final String SEED_FILE = "seed.iso";
+    static final String USER_DATA_FILE = "user-data";
 
     @Parameters(index = "0", paramLabel = "NAME",
             description = "Letters, digits and hyphens, starting with a letter; it becomes the guest's host name.")
@@ -61,6 +66,11 @@ final class CreateCommand extends VmSubcommand {
             description = "The kernel command line (default: the image's, or none with --kernel).")
     String append;
 
+    @Option(names = "--cloud-init", paramLabel = "USER-DATA",
+            description = "Provision the guest with cloud-init: this user-data (checked now) in a NoCloud seed, with the VM's"
+                    + " name as local-hostname and an instance id of its own, attached read-only after the disk.")
+    Path userData;
+
     @Option(names = "--forward", paramLabel = "[udp:][HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host port to the guest (TCP unless udp:); repeatable. HOSTADDR defaults to 127.0.0.1.")
     List<String> forwards = new ArrayList<>();
@@ -73,7 +83,16 @@ final class CreateCommand extends VmSubcommand {
             hostfwds.add(hostfwd(forward));
         }
         long diskBytes = disk == null ? 0 : diskSize(disk);
-        List<VmDefinition.Disk> disks = disk == null ? List.of() : List.of(new VmDefinition.Disk(DISK_FILE, "qcow2"));
+        List<VmDefinition.Disk> disks = new ArrayList<>();
+        if (disk != null) {
+            disks.add(new VmDefinition.Disk(DISK_FILE, "qcow2"));
+        }
+        // Checked before anything is made; the instance id is this VM's for good, so later boots do not provision again.
+        NoCloudSeed seed = userData == null ? null
+                : new SeedSpec(userData, null, null, null, vm.value(), NoCloudSeed.randomInstanceId()).seed();
+        if (seed != null) {
+            disks.add(new VmDefinition.Disk(SEED_FILE, "raw", true));
+        }
         VmDefinition.Boot boot = new VmDefinition.Boot(bootFile(kernel, "--kernel"), bootFile(initrd, "--initrd"),
                 bootFile(bios, "--bios"), append);
         VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, boot, disks,
@@ -84,15 +103,20 @@ final class CreateCommand extends VmSubcommand {
         GuestImages.pull(image, GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
         VmStore store = store();
         store.create(definition);
-        if (diskBytes > 0) {
-            try {
-                ImageFormats.QCOW2.create(store.directory(vm).resolve(DISK_FILE), diskBytes, Map.of());
-            } catch (IOException | RuntimeException e) {
-                try (var lock = store.lock(vm)) {
-                    store.delete(lock, vm);
-                }
-                throw e;
+        Path dir = store.directory(vm);
+        try {
+            if (diskBytes > 0) {
+                ImageFormats.QCOW2.create(dir.resolve(DISK_FILE), diskBytes, Map.of());
             }
+            if (seed != null) {
+                Files.copy(userData, dir.resolve(USER_DATA_FILE)); // kept beside the seed, for the record
+                seed.image(Instant.now()).writeTo(dir.resolve(SEED_FILE));
+            }
+        } catch (IOException | RuntimeException e) {
+            try (var lock = store.lock(vm)) {
+                store.delete(lock, vm);
+            }
+            throw e;
         }
         out().println("VM '" + vm + "' created in " + store.directory(vm) + "; 'jvirt vm start " + vm + "' starts it");
         return 0;

@@ -46,7 +46,8 @@ final class InfoCommand extends VmSubcommand {
             out.printf("cpus:        %d%n", d.cpus());
             out.printf("memory:      %s%n", Sizes.human(d.memoryBytes()));
             for (VmDefinition.Disk disk : d.disks()) {
-                out.printf("disk:        %s (%s)%n", store.directory(vm).resolve(disk.file()), disk.format());
+                out.printf("disk:        %s (%s%s)%n", store.directory(vm).resolve(disk.file()), disk.format(),
+                        disk.readOnly() ? ", read-only" : "");
             }
             VmDefinition.Boot boot = d.boot();
             printIfSet(out, "kernel:", boot.kernel());

@@ -25,7 +25,7 @@ abstract class VmSubcommand implements Callable<Integer> {
         try {
             return execute();
         } catch (IOException | ControlException | IllegalArgumentException e) {
-            err().println("jvirt: " + Main.oneLine(e));
+            Main.report(err(), e);
             return 1;
         }
     }
