@@ -31,14 +31,6 @@ class CloudInitIT {
     @TempDir
     Path dir;
 
-    /** Runs a shell line and returns what it printed between two markers the shell computes (not the echo). */
-    private static String shell(Console console, String line) throws Exception {
-        console.type("echo @@$((1+1))@@; " + line + "; echo @@$((2+1))@@");
-        console.await("@@2@@", COMMAND);
-        String out = console.await("@@3@@", COMMAND);
-        console.await(PROMPT, COMMAND);
-        return out.substring(0, out.length() - "@@3@@".length()).replace("\r\n", "\n").strip();
-    }
 
     @Test
     void linuxMountsTheSeedAndReadsItsFilesByTheirNames() throws Exception {
@@ -51,18 +43,18 @@ class CloudInitIT {
             console.type("dmesg -n 1");
             console.await(PROMPT, COMMAND);
 
-            assertThat(shell(console, "mount -t iso9660 -o ro /dev/vda /mnt && ls -1 /mnt")).isEqualTo(
+            assertThat(console.shell("mount -t iso9660 -o ro /dev/vda /mnt && ls -1 /mnt")).isEqualTo(
                     "meta-data\nnetwork-config\nuser-data");
-            assertThat(shell(console, "grep -o 'iso9660 ro[^ ]*' /proc/mounts")).contains("nojoliet"); // Rock Ridge's names
-            assertThat(shell(console, "cat /mnt/user-data")).isEqualTo(USER_DATA.strip());
-            assertThat(shell(console, "cat /mnt/meta-data")).matches("(?s)instance-id: iid-[0-9a-f]{16}\nlocal-hostname: web-01");
-            assertThat(shell(console, "stat -c '%a %s' /mnt/network-config")).isEqualTo("444 "
+            assertThat(console.shell("grep -o 'iso9660 ro[^ ]*' /proc/mounts")).contains("nojoliet"); // Rock Ridge's names
+            assertThat(console.shell("cat /mnt/user-data")).isEqualTo(USER_DATA.strip());
+            assertThat(console.shell("cat /mnt/meta-data")).matches("(?s)instance-id: iid-[0-9a-f]{16}\nlocal-hostname: web-01");
+            assertThat(console.shell("stat -c '%a %s' /mnt/network-config")).isEqualTo("444 "
                     + Files.size(network));
-            shell(console, "umount /mnt");
-            assertThat(shell(console, "mount -t iso9660 -o ro,norock /dev/vda /mnt && ls -1 /mnt && cat /mnt/user-data | wc -c"))
+            console.shell("umount /mnt");
+            assertThat(console.shell("mount -t iso9660 -o ro,norock /dev/vda /mnt && ls -1 /mnt && cat /mnt/user-data | wc -c"))
                     .isEqualTo("meta-data\nnetwork-config\nuser-data\n" + USER_DATA.length()); // Joliet's names
-            shell(console, "umount /mnt");
-            assertThat(shell(console, "mount -t iso9660 -o ro,norock,nojoliet /dev/vda /mnt && ls -1 /mnt").toLowerCase())
+            console.shell("umount /mnt");
+            assertThat(console.shell("mount -t iso9660 -o ro,norock,nojoliet /dev/vda /mnt && ls -1 /mnt").toLowerCase())
                     .contains("user_dat").contains("meta_dat"); // ISO 9660's own 8.3 names
             console.type("poweroff -f");
             assertThat(console.exitCode(COMMAND)).isZero();

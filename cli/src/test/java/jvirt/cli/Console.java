@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Console implements AutoCloseable {
     private static final String CURSOR_QUERY = "\u001b[6n";
+    private static final Duration SHELL_COMMAND = Duration.ofMinutes(2);
 
     private final Process process;
     private final OutputStream in;
@@ -85,6 +86,18 @@ final class Console implements AutoCloseable {
         String before = seen.substring(consumed, at + text.length());
         consumed = at + text.length();
         return before;
+    }
+
+    /**
+     * Runs a line in the guest's shell and returns what it printed, found between two markers the
+     * shell computes (so the echo of the typed line is never taken for its output).
+     */
+    String shell(String line) throws IOException, InterruptedException {
+        type("echo @@$((1+1))@@; " + line + "; echo @@$((2+1))@@");
+        await("@@2@@", SHELL_COMMAND);
+        String out = await("@@3@@", SHELL_COMMAND);
+        await("# ", SHELL_COMMAND);
+        return out.substring(0, out.length() - "@@3@@".length()).replace("\r\n", "\n").strip();
     }
 
     /** Types a line. */

@@ -35,14 +35,6 @@ class NetworkIT {
     private static final String PROMPT = "# ";
     private static final String NAME = "files.jvirt.test";
 
-    /** Runs a shell line and returns what it printed between two markers the shell computes (not the echo). */
-    private static String shell(Console console, String line) throws Exception {
-        console.type("echo @@$((1+1))@@; " + line + "; echo @@$((2+1))@@");
-        console.await("@@2@@", COMMAND);
-        String out = console.await("@@3@@", COMMAND);
-        console.await(PROMPT, COMMAND);
-        return out.substring(0, out.length() - "@@3@@".length()).replace("\r\n", "\n").strip();
-    }
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -78,11 +70,11 @@ class NetworkIT {
             console.await(PROMPT, COMMAND);
 
             // The name is answered by a server on the host's loopback, through the DNS forwarder.
-            assertThat(shell(console, "nslookup " + NAME)).contains("Address: 10.0.2.2");
+            assertThat(console.shell("nslookup " + NAME)).contains("Address: 10.0.2.2");
 
             // Host to guest: a download by that name from an HTTP server on the host's loopback.
             int port = http.getAddress().getPort();
-            assertThat(shell(console, "wget -q -O - http://" + NAME + ":" + port + "/blob | sha256sum"))
+            assertThat(console.shell("wget -q -O - http://" + NAME + ":" + port + "/blob | sha256sum"))
                     .contains(sha256(download));
 
             // Guest to host: what the guest sends arrives whole.
@@ -93,13 +85,13 @@ class NetworkIT {
                     throw new IllegalStateException(e);
                 }
             });
-            String sent = shell(console, "dd if=/dev/urandom of=/tmp/up bs=64k count=40 2>/dev/null; nc 10.0.2.2 "
+            String sent = console.shell("dd if=/dev/urandom of=/tmp/up bs=64k count=40 2>/dev/null; nc 10.0.2.2 "
                     + upload.getLocalPort() + " < /tmp/up; sha256sum /tmp/up");
             assertThat(sent).contains(sha256(received.get()));
             assertThat(received.get()).hasSize(40 * 65536);
 
             // A server in the guest, reached from the host through the forwarded port.
-            shell(console, "mkdir -p /www && echo hello from the guest > /www/index.html && httpd -p 8080 -h /www");
+            console.shell("mkdir -p /www && echo hello from the guest > /www/index.html && httpd -p 8080 -h /www");
             HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + forwarded + "/index.html")).timeout(COMMAND).build(),
                     HttpResponse.BodyHandlers.ofString());

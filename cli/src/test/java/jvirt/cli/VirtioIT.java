@@ -41,14 +41,6 @@ class VirtioIT {
         return console;
     }
 
-    /** Runs a shell line and returns what it printed between two markers the shell computes (not the echo). */
-    private static String shell(Console console, String line) throws Exception {
-        console.type("echo @@$((1+1))@@; " + line + "; echo @@$((2+1))@@");
-        console.await("@@2@@", COMMAND);
-        String out = console.await("@@3@@", COMMAND);
-        console.await(PROMPT, COMMAND);
-        return out.substring(0, out.length() - "@@3@@".length()).replace("\r\n", "\n").strip();
-    }
 
     private static void powerOff(Console console) throws Exception {
         console.type("poweroff -f");
@@ -81,9 +73,9 @@ class VirtioIT {
         String drive = "file=" + image + ",format=raw";
         String sum;
         try (Console console = boot("--drive", drive)) {
-            String made = shell(console, "mkfs.ext4 -q /dev/vda && mount /dev/vda /mnt && echo mounted");
+            String made = console.shell("mkfs.ext4 -q /dev/vda && mount /dev/vda /mnt && echo mounted");
             assertThat(made).endsWith("mounted");
-            sum = shell(console, "dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null;"
+            sum = console.shell("dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null;"
                     + " sha256sum /mnt/data | cut -d' ' -f1 | tee /mnt/sum; umount /mnt");
             powerOff(console);
         }
@@ -94,7 +86,7 @@ class VirtioIT {
         assertThat(sha256(Files.readAllBytes(copy))).isEqualTo(sum);
 
         try (Console console = boot("--drive", drive)) {
-            String again = shell(console, "mount /dev/vda /mnt && sha256sum /mnt/data | cut -d' ' -f1; cat /mnt/sum; umount /mnt");
+            String again = console.shell("mount /dev/vda /mnt && sha256sum /mnt/data | cut -d' ' -f1; cat /mnt/sum; umount /mnt");
             assertThat(again.lines().map(String::strip).toList()).containsExactly(sum, sum);
             powerOff(console);
         }
@@ -108,9 +100,9 @@ class VirtioIT {
         String sum;
         try (Console console = boot("--drive", "file=" + overlay + ",format=qcow2")) {
             // mkfs.ext4 discards the whole device first: unmapping through the overlay, then writing.
-            String made = shell(console, "mkfs.ext4 -q /dev/vda && mount /dev/vda /mnt && echo mounted");
+            String made = console.shell("mkfs.ext4 -q /dev/vda && mount /dev/vda /mnt && echo mounted");
             assertThat(made).endsWith("mounted");
-            sum = shell(console, "dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null;"
+            sum = console.shell("dd if=/dev/urandom of=/mnt/data bs=64k count=48 2>/dev/null;"
                     + " sha256sum /mnt/data | cut -d' ' -f1; umount /mnt");
             powerOff(console);
         }
@@ -124,9 +116,9 @@ class VirtioIT {
         assertThat(sha256(Files.readAllBytes(base))).isEqualTo(sha256(new byte[(int) (64 * MIB)]));
 
         try (Console console = boot("--drive", "file=" + overlay + ",format=qcow2,snapshot=on")) {
-            assertThat(shell(console, "mount -o ro /dev/vda /mnt && sha256sum /mnt/data | cut -d' ' -f1; umount /mnt"))
+            assertThat(console.shell("mount -o ro /dev/vda /mnt && sha256sum /mnt/data | cut -d' ' -f1; umount /mnt"))
                     .isEqualTo(sum);
-            assertThat(shell(console, "dd if=/dev/urandom of=/dev/vda bs=1M count=4 oflag=direct 2>/dev/null; echo $?"))
+            assertThat(console.shell("dd if=/dev/urandom of=/dev/vda bs=1M count=4 oflag=direct 2>/dev/null; echo $?"))
                     .isEqualTo("0");
             powerOff(console);
         }
@@ -142,12 +134,12 @@ class VirtioIT {
         try (Console console = boot("--drive", "file=" + source + ",format=raw,readonly=on",
                 "--drive", "file=" + target + ",format=raw")) {
             // vda is the first --drive, vdb the second.
-            assertThat(shell(console, "dd if=/dev/vda bs=64k 2>/dev/null | sha256sum | cut -d' ' -f1"))
+            assertThat(console.shell("dd if=/dev/vda bs=64k 2>/dev/null | sha256sum | cut -d' ' -f1"))
                     .isEqualTo(sha256(data));
-            assertThat(shell(console, "cat /sys/block/vda/ro /sys/block/vdb/ro")).isEqualTo("1\n0");
-            assertThat(shell(console, "dd if=/dev/zero of=/dev/vda bs=4k count=1 2>&1 >/dev/null; echo status=$?"))
+            assertThat(console.shell("cat /sys/block/vda/ro /sys/block/vdb/ro")).isEqualTo("1\n0");
+            assertThat(console.shell("dd if=/dev/zero of=/dev/vda bs=4k count=1 2>&1 >/dev/null; echo status=$?"))
                     .contains("status=1");
-            String written = shell(console, "dd if=/dev/urandom of=/tmp/r bs=64k count=40 2>/dev/null;"
+            String written = console.shell("dd if=/dev/urandom of=/tmp/r bs=64k count=40 2>/dev/null;"
                     + " dd if=/tmp/r of=/dev/vdb bs=64k seek=8 oflag=direct 2>/dev/null; sync;"
                     + " sha256sum /tmp/r | cut -d' ' -f1");
             powerOff(console);
@@ -164,8 +156,8 @@ class VirtioIT {
     @Test
     void theGuestDrawsEntropyFromVirtioRng() throws Exception {
         try (Console console = boot()) {
-            assertThat(shell(console, "cat /sys/class/misc/hw_random/rng_current")).isEqualTo("virtio_rng.0");
-            String hex = shell(console, "head -c 64 /dev/hwrng | od -An -tx1 | tr -d ' \\n'");
+            assertThat(console.shell("cat /sys/class/misc/hw_random/rng_current")).isEqualTo("virtio_rng.0");
+            String hex = console.shell("head -c 64 /dev/hwrng | od -An -tx1 | tr -d ' \\n'");
             assertThat(hex).matches("[0-9a-f]{128}").isNotEqualTo("0".repeat(128));
             powerOff(console);
         }
@@ -174,7 +166,7 @@ class VirtioIT {
     @Test
     void virtioConsoleCarriesTheShellOnHvc0() throws Exception {
         try (Console console = boot("--console", "virtio")) {
-            assertThat(shell(console, "tty; cat /proc/consoles | cut -d' ' -f1")).isEqualTo("/dev/hvc0\nhvc0");
+            assertThat(console.shell("tty; cat /proc/consoles | cut -d' ' -f1")).isEqualTo("/dev/hvc0\nhvc0");
             powerOff(console);
         }
     }
