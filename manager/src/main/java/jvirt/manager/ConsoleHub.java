@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import jvirt.core.ConsoleInput;
 import jvirt.manager.control.ControlServer;
 
@@ -21,7 +23,8 @@ import jvirt.manager.control.ControlServer;
  * {@code console.log} (rotated to {@code console.log.1} past {@value #LOG_LIMIT} bytes) and to
  * the one client attached on {@code console.sock}, whose keys go to the guest. The guest's side
  * never waits for the log or the client: its bytes wait in a bounded buffer that a thread of its
- * own drains, and what a stalled reader leaves past the bound is dropped.
+ * own drains to the log, and hands on to the client's own sender; what a stalled client leaves
+ * past its bound is dropped for it, never for the log.
  */
 final class ConsoleHub implements AutoCloseable {
     static final long LOG_LIMIT = 4 << 20;
@@ -35,7 +38,7 @@ final class ConsoleHub implements AutoCloseable {
     private OutputStream log;
     private long logged;
     private volatile ConsoleInput input;
-    private volatile SocketChannel client;
+    private volatile Watcher client;
     private boolean closed;
 
     private ConsoleHub(Path socket, Path logFile) throws IOException {
@@ -93,16 +96,9 @@ final class ConsoleHub implements AutoCloseable {
                 pending.reset();
             }
             writeLog(bytes);
-            SocketChannel watcher = client;
+            Watcher watcher = client;
             if (watcher != null) {
-                try {
-                    ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                    while (buffer.hasRemaining()) {
-                        watcher.write(buffer);
-                    }
-                } catch (IOException e) {
-                    detach(watcher);
-                }
+                watcher.offer(bytes);
             }
         }
     }
@@ -133,8 +129,9 @@ final class ConsoleHub implements AutoCloseable {
                     next.close();
                     continue;
                 }
-                client = next;
-                Thread.ofVirtual().name("jvirt-console-keys").start(() -> type(next));
+                Watcher watcher = new Watcher(next);
+                client = watcher;
+                Thread.ofVirtual().name("jvirt-console-keys").start(() -> type(watcher));
             }
         } catch (IOException e) {
             // Closed with the VM.
@@ -142,8 +139,8 @@ final class ConsoleHub implements AutoCloseable {
     }
 
     /** Passes the client's keys to the guest until it detaches. */
-    private void type(SocketChannel from) {
-        try (InputStream keys = Channels.newInputStream(from)) {
+    private void type(Watcher from) {
+        try (InputStream keys = Channels.newInputStream(from.channel)) {
             byte[] buffer = new byte[256];
             int n;
             while ((n = keys.read(buffer)) > 0) {
@@ -159,21 +156,57 @@ final class ConsoleHub implements AutoCloseable {
         }
     }
 
-    private void detach(SocketChannel which) {
+    private void detach(Watcher which) {
         if (client == which) {
             client = null;
         }
-        try {
-            which.close();
-        } catch (IOException e) {
-            // Gone either way.
+        which.close();
+    }
+
+    /** The attached client's side of the output: a sender of its own behind a bounded queue. */
+    private final class Watcher {
+        private static final int QUEUED_WRITES = 256;
+        final SocketChannel channel;
+        private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUED_WRITES);
+        private final Thread sender;
+
+        Watcher(SocketChannel channel) {
+            this.channel = channel;
+            this.sender = Thread.ofVirtual().name("jvirt-console-screen").start(this::send);
+        }
+
+        /** Queues output for the client; a client this far behind misses it. */
+        void offer(byte[] bytes) {
+            queue.offer(bytes);
+        }
+
+        private void send() {
+            try {
+                while (true) {
+                    ByteBuffer buffer = ByteBuffer.wrap(queue.take());
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                detach(this);
+            }
+        }
+
+        void close() {
+            sender.interrupt();
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Gone either way.
+            }
         }
     }
 
     @Override
     public void close() throws IOException {
         server.close();
-        SocketChannel watcher = client;
+        Watcher watcher = client;
         synchronized (pending) {
             closed = true;
             pending.notifyAll();
