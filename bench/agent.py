@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import time
 
-from benchlib import ROOT, image
+from benchlib import ROOT, image, print_ratios
 
 
 class Qga:
@@ -187,18 +187,13 @@ def main():
                 r = run_jvirt(args.execs, tmp) if engine == "jvirt" else run_qemu(args.execs, img, tmp)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-            results[engine].append(r)
+            results[engine].append({"up": r[0], "exec_ms": r[1] * 1000, "stop": r[2]})
             print("run %d %-5s up %.2f s, exec %.0f ms, stop %.2f s" % (run + 1, engine, r[0], r[1] * 1000, r[2]),
                   flush=True)
     print()
-    names = ("up (s)", "exec round trip (ms)", "stop (s)")
-    scale = (1, 1000, 1)
-    print("| | jvirt | QEMU 7.2 | jvirt / QEMU |")
-    print("| --- | --- | --- | --- |")
-    for i, name in enumerate(names):
-        j = statistics.median(r[i] for r in results["jvirt"]) * scale[i]
-        q = statistics.median(r[i] for r in results["qemu"]) * scale[i]
-        print("| %s | %.2f | %.2f | %.2f |" % (name, j, q, j / q))
+    print_ratios([("up: launch → the agent answers guest-ping (s)", "up"),
+                  ("exec: guest-exec true + guest-exec-status until exited (ms)", "exec_ms"),
+                  ("stop: guest-shutdown → the VMM process has ended (s)", "stop")], results, 2)
 
 
 if __name__ == "__main__":

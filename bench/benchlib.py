@@ -2,6 +2,7 @@
 import os
 import re
 import select
+import statistics
 import subprocess
 import time
 
@@ -49,3 +50,13 @@ class Session:
     def type(self, text, newline=True):
         self.proc.stdin.write((text if isinstance(text, bytes) else text.encode()) + (b"\n" if newline else b""))
         self.proc.stdin.flush()
+
+
+def print_ratios(rows, results, digits):
+    """The Markdown table docs/PERFORMANCE.md takes: each row's median for jvirt and QEMU, and their ratio."""
+    print("| workload | jvirt | QEMU | jvirt / QEMU |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, key in rows:
+        j = statistics.median(r[key] for r in results["jvirt"])
+        q = statistics.median(r[key] for r in results["qemu"])
+        print("| %s | %.*f | %.*f | %.2f |" % (label, digits, j, digits, q, j / q))

@@ -17,11 +17,10 @@ import argparse
 import json
 import os
 import re
-import statistics
 import sys
 import time
 
-from benchlib import PROMPT, ROOT, Session, image
+from benchlib import PROMPT, ROOT, Session, image, print_ratios
 MARKER = b"jvirt: init started"
 W2 = "a=$(cut -d' ' -f1 /proc/uptime); dd if=/dev/zero bs=1M count=64 2>/dev/null | sha256sum >/dev/null; " \
      "b=$(cut -d' ' -f1 /proc/uptime); echo W2RESULT $a $b"
@@ -88,12 +87,7 @@ def main():
             ("W3 compress: 16 MiB gzip -6 (s)", "w3"),
             ("W1-W3 whole script, host wall to exit (s)", "total"),
             ("W7 memory: peak RSS (MB)", "rss_mb")]
-    print("| workload | jvirt | QEMU | jvirt / QEMU |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, key in rows:
-        j = statistics.median(r[key] for r in results["jvirt"])
-        q = statistics.median(r[key] for r in results["qemu"])
-        print("| %s | %.2f | %.2f | %.2f |" % (label, j, q, j / q))
+    print_ratios(rows, results, 2)
 
 
 if __name__ == "__main__":

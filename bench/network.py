@@ -13,12 +13,11 @@ Usage: bench/network.py [--runs N] [--mib M] [--only jvirt|qemu]
 import argparse
 import os
 import socket
-import statistics
 import sys
 import threading
 import time
 
-from benchlib import PROMPT, ROOT, Session, image
+from benchlib import PROMPT, ROOT, Session, image, print_ratios
 
 
 def commands(img):
@@ -126,12 +125,7 @@ def main():
         return
     rows = [("W5 guest → host, %d MiB through `nc` (MB/s)" % args.mib, "guest_to_host"),
             ("host → guest, %d MiB through `nc` (MB/s)" % args.mib, "host_to_guest")]
-    print("| workload | jvirt | QEMU | jvirt / QEMU |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, key in rows:
-        j = statistics.median(r[key] for r in results["jvirt"])
-        q = statistics.median(r[key] for r in results["qemu"])
-        print("| %s | %.1f | %.1f | %.2f |" % (label, j, q, j / q))
+    print_ratios(rows, results, 1)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,10 @@ Usage: bench/virtio-io.py [--runs N] [--only jvirt|qemu]
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 
-from benchlib import PROMPT, ROOT, Session, image
+from benchlib import PROMPT, ROOT, Session, image, print_ratios
 
 DISK_MIB = 256
 CONSOLE_KIB = 1024
@@ -83,12 +82,7 @@ def main():
             ("W4 disk: sequential read, 256 MiB, O_DIRECT (MB/s)", "disk_read"),
             ("console: 1 MiB through the 16550 UART, ttyS0 (KB/s)", "uart"),
             ("console: 1 MiB through virtio-console, hvc0 (KB/s)", "virtio_console")]
-    print("| workload | jvirt | QEMU | jvirt / QEMU |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, key in rows:
-        j = statistics.median(r[key] for r in results["jvirt"])
-        q = statistics.median(r[key] for r in results["qemu"])
-        print("| %s | %.1f | %.1f | %.2f |" % (label, j, q, j / q))
+    print_ratios(rows, results, 1)
 
 
 if __name__ == "__main__":
