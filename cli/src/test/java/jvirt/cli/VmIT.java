@@ -175,7 +175,9 @@ class VmIT {
         // The cloud-init seed follows the disk, with the VM's name and an instance id of its own.
         assertThat(vm("exec", "alpha", "--", "sh", "-c", "mount -t iso9660 -o ro /dev/vdb /mnt && cat /mnt/meta-data")
                 .expect(0).out()).matches("(?s)instance-id: iid-[0-9a-f-]{36}\nlocal-hostname: alpha\n");
-        assertThat(vm("exec", "beta", "--", "hostname").expect(0).out()).isEqualTo("beta\n");
+        // The host name comes with the DHCP lease, which the agent may answer before: wait (30 s at most) for it.
+        assertThat(vm("exec", "beta", "--", "sh", "-c", "for i in $(seq 300); do [ \"$(hostname)\" != jvirt ] && break;"
+                + " sleep 0.1; done; hostname").expect(0).out()).isEqualTo("beta\n");
 
         // The forwarded port reaches a web server started in the guest by exec.
         vm("exec", "beta", "--", "sh", "-c", "mkdir -p /srv && echo hello from beta > /srv/index.html && httpd -p 80 -h /srv")
