@@ -42,7 +42,7 @@ import jvirt.guest.rootfs.RootEntry;
  */
 final class DebianRecipe {
     static final String IMAGE = "debian-13-riscv64";
-    static final int VERSION = 5;
+    static final int VERSION = 6;
     static final String SUITE = "trixie";
     static final String COMPONENT = "main";
     static final List<String> ARCHITECTURES = List.of("riscv64", "all");

@@ -41,6 +41,13 @@ public final class BusyboxInitramfs {
     public static final String AGENT_MARKER = "jvirt: guest agent on ";
     private static final String AGENT_RESOURCE = "jvirt-agent";
 
+    /**
+     * A program that, when an initramfs appended to this one brings it, {@code /init} runs in place
+     * of the shell, with the modules loaded and the network up: how jvirt runs a job (building the
+     * cloud image) in this guest.
+     */
+    public static final String TASK = "jvirt-task";
+
     private static final List<String> DIRECTORIES =
             List.of("usr/bin", "usr/sbin", "usr/lib/modules", "proc", "sys", "dev", "mnt", "etc");
 
@@ -102,7 +109,7 @@ public final class BusyboxInitramfs {
      * port a little after it appears), says once where it found it, then serves it for good. The
      * port is opened once, read-write, because Linux lets a port be open only once; the agent ends
      * at EOF, which is what a read gives while the host side is not connected, and starts again a
-     * second later.
+     * second later. A {@value #TASK} brought by an appended archive replaces the shell.
      */
     static String initScript(List<String> moduleLoadOrder) {
         return """
@@ -142,9 +149,12 @@ public final class BusyboxInitramfs {
                 if [ -e /sys/class/net/eth0 ]; then
                 	udhcpc -i eth0 -b -x hostname:jvirt
                 fi
+                if [ -x /%s ]; then
+                	exec /%s
+                fi
                 echo "jvirt: busybox shell; 'poweroff -f' to stop"
                 exec setsid cttyhack sh -l
-                """.formatted(MARKER, String.join(" ", moduleLoadOrder), AGENT_PORT_NAME, AGENT_MARKER);
+                """.formatted(MARKER, String.join(" ", moduleLoadOrder), AGENT_PORT_NAME, AGENT_MARKER, TASK, TASK);
     }
 
     /**

@@ -84,6 +84,14 @@ class BusyboxInitramfsTest {
     }
 
     @Test
+    void aTaskFromAnAppendedArchiveRunsInPlaceOfTheShellOnceTheModulesAreLoaded() {
+        List<String> lines = BusyboxInitramfs.initScript(List.of("ext4")).lines().map(String::strip).toList();
+
+        assertThat(lines).containsSubsequence("for module in ext4; do", "if [ -x /jvirt-task ]; then",
+                "exec /jvirt-task", "fi", "exec setsid cttyhack sh -l");
+    }
+
+    @Test
     void initPrintsTheMarkerBeforeLoadingModulesThenTakesTheConsoleTheModulesBroughtAndEndsInAShell() {
         String init = BusyboxInitramfs.initScript(List.of("failover", "virtio_net"));
         List<String> lines = init.lines().toList();
