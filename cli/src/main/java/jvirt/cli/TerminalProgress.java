@@ -21,6 +21,7 @@ public final class TerminalProgress implements Progress {
     private String what;
     private long total;
     private long done;
+    private boolean items;
     private long startedNanos;
     private long drawnNanos;
 
@@ -37,6 +38,16 @@ public final class TerminalProgress implements Progress {
 
     @Override
     public void begin(String what, long totalBytes) {
+        start(what, totalBytes, false);
+    }
+
+    @Override
+    public void beginItems(String what, long totalItems) {
+        start(what, totalItems, true);
+    }
+
+    private void start(String what, long totalBytes, boolean items) {
+        this.items = items;
         this.what = what;
         this.total = totalBytes;
         this.done = 0;
@@ -44,7 +55,7 @@ public final class TerminalProgress implements Progress {
         if (terminal) {
             draw();
         } else {
-            out.println("jvirt: " + what + (totalBytes >= 0 ? " (" + megabytes(totalBytes) + ")" : ""));
+            out.println("jvirt: " + what + (totalBytes >= 0 ? " (" + amount(totalBytes) + ")" : ""));
         }
     }
 
@@ -63,7 +74,7 @@ public final class TerminalProgress implements Progress {
             out.println();
         } else {
             double seconds = (System.nanoTime() - startedNanos) / 1e9;
-            out.println("jvirt: " + what + ": " + (done > 0 ? megabytes(done) + " in " : "")
+            out.println("jvirt: " + what + ": " + (done > 0 ? amount(done) + " in " : "")
                     + String.format(Locale.ROOT, "%.1f s", seconds));
         }
         out.flush();
@@ -77,12 +88,16 @@ public final class TerminalProgress implements Progress {
             int filled = (int) (BAR_WIDTH * Math.min(done, total) / total);
             line.append("  [").append("#".repeat(filled)).append("-".repeat(BAR_WIDTH - filled)).append("] ")
                     .append(String.format(Locale.ROOT, "%3d%% ", 100 * Math.min(done, total) / total))
-                    .append(megabytes(done, total));
+                    .append(items ? done + "/" + total : megabytes(done, total));
         } else if (done > 0) {
-            line.append("  ").append(megabytes(done));
+            line.append("  ").append(amount(done));
         }
         out.print(line.append("\033[K"));
         out.flush();
+    }
+
+    private String amount(long n) {
+        return items ? Long.toString(n) : megabytes(n);
     }
 
     private static String megabytes(long bytes) {

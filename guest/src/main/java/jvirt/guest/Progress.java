@@ -24,6 +24,14 @@ public interface Progress {
     /** A step starts; {@code totalBytes} is negative when the size is not known. */
     void begin(String what, long totalBytes);
 
+    /**
+     * A step counted in items (packages, say) rather than bytes; {@code advance} then counts items.
+     * A front end that draws no difference may leave this as it is.
+     */
+    default void beginItems(String what, long totalItems) {
+        begin(what, totalItems);
+    }
+
     /** {@code bytes} more of the current step are done. */
     void advance(long bytes);
 
