@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jvirt.guest.cloud.CloudRecipe;
 import jvirt.guest.debian.AptSources;
 import jvirt.guest.debian.DebianMirror;
 import jvirt.guest.debian.MirrorLocator;
@@ -29,7 +30,7 @@ public final class GuestImages {
 
     /** The names of the images that can be pulled. */
     public static List<String> available() {
-        return List.of(DebianRecipe.IMAGE);
+        return List.of(DebianRecipe.IMAGE, CloudRecipe.IMAGE);
     }
 
     /** {@code $JVIRT_CACHE}, else {@code $XDG_CACHE_HOME/jvirt}, else {@code ~/.cache/jvirt}. */
@@ -52,7 +53,8 @@ public final class GuestImages {
     /** The image, if it is in the cache complete and current; never touches the network. */
     public static Optional<GuestImage> cached(String name, Path cacheRoot) {
         requireKnown(name);
-        return new ImageCache(cacheRoot).complete(name);
+        ImageCache cache = new ImageCache(cacheRoot);
+        return name.equals(CloudRecipe.IMAGE) ? cache.completeCloud(name) : cache.complete(name);
     }
 
     /**
@@ -71,6 +73,9 @@ public final class GuestImages {
     static GuestImage pull(String name, Path cacheRoot, boolean refresh, Progress progress, MirrorLocator mirrors)
             throws IOException {
         requireKnown(name);
+        if (name.equals(CloudRecipe.IMAGE)) {
+            return pullCloud(CloudRecipe.debian13(), cacheRoot, refresh, progress, mirrors);
+        }
         ImageCache cache = new ImageCache(cacheRoot);
         if (!refresh) {
             Optional<GuestImage> ready = cache.complete(name);
@@ -102,6 +107,31 @@ public final class GuestImages {
             cache.invalidate(name);
             DebianRecipe.build(packages, debs::get, cache.parts(name), progress);
             return cache.commit(name, packages);
+        }
+    }
+
+    /**
+     * The cloud image: built, when it is not in the cache (or with {@code refresh}), by debootstrap
+     * from the mirror as it is now, its second stage in a machine that boots the default image.
+     */
+    private static GuestImage pullCloud(CloudRecipe recipe, Path cacheRoot, boolean refresh, Progress progress,
+            MirrorLocator mirrors) throws IOException {
+        ImageCache cache = new ImageCache(cacheRoot);
+        Optional<GuestImage> ready = cache.completeCloud(recipe.name());
+        if (ready.isPresent() && !refresh) {
+            return ready.get();
+        }
+        GuestImage builder = pull(DEFAULT_IMAGE, cacheRoot, false, progress, mirrors);
+        try (ImageCache.Lock _ = cache.lock(recipe.name(), progress)) {
+            ready = cache.completeCloud(recipe.name());
+            if (ready.isPresent() && !refresh) {
+                return ready.get(); // another pull finished it while this one waited
+            }
+            cache.invalidate(recipe.name());
+            Path directory = cache.imageDirectory(recipe.name());
+            String kernelVersion = recipe.build(builder, mirrors.locate(), directory.resolve("build"),
+                    directory.resolve(ImageCache.BUILD_LOG), cache.cloudParts(recipe.name()), progress);
+            return cache.commitCloud(recipe.name(), kernelVersion, recipe.append());
         }
     }
 

@@ -18,12 +18,15 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import jvirt.guest.cloud.CloudRecipe;
 import jvirt.guest.debian.PackageStanza;
 
 /**
  * The on-disk cache:
  * <pre>
  * ROOT/images/NAME/vmlinux, initrd.cpio, fw_dynamic.bin, image.properties, .lock
+ * ROOT/images/NAME/base-MILLIS.qcow2, vmlinux, initrd.img, fw_dynamic.bin, image.properties, build.log, .lock  (a cloud image)
  * ROOT/downloads/SHA256.deb
  * </pre>
  * Every file is written as {@code FILE.part} and renamed into place; the manifest goes last and is
@@ -37,6 +40,13 @@ final class ImageCache {
     static final String FIRMWARE = "fw_dynamic.bin";
     static final String MANIFEST = "image.properties";
     static final List<String> FILES = List.of(KERNEL, INITRD, FIRMWARE);
+    /** A cloud image's initramfs, as Debian names it in /boot (it is compressed, unlike jvirt's own). */
+    static final String BOOT_INITRD = "initrd.img";
+    static final List<String> CLOUD_BOOT_FILES = List.of(KERNEL, BOOT_INITRD, FIRMWARE);
+    /** The manifest's name for the cloud image's current base disk, {@code base-MILLIS.qcow2}. */
+    private static final String BASE_PROPERTY = "disk.file";
+    private static final String BASE_PART = "base.qcow2.part";
+    static final String BUILD_LOG = "build.log";
 
     private static final String PART = ".part";
     private static final Map<Path, ReentrantLock> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
@@ -58,6 +68,14 @@ final class ImageCache {
 
     /** The manifest of {@code name}, if there is a readable one (of any recipe version). */
     Optional<ImageManifest> manifest(String name) {
+        try {
+            return properties(name).map(ImageManifest::fromProperties);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // unreadable counts as absent: the image gets rebuilt
+        }
+    }
+
+    private Optional<Properties> properties(String name) {
         Path file = imageDirectory(name).resolve(MANIFEST);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -65,9 +83,9 @@ final class ImageCache {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file)) {
             p.load(in);
-            return Optional.of(ImageManifest.fromProperties(p));
+            return Optional.of(p);
         } catch (IOException | IllegalArgumentException e) {
-            return Optional.empty(); // unreadable counts as absent: the image gets rebuilt
+            return Optional.empty();
         }
     }
 
@@ -88,6 +106,56 @@ final class ImageCache {
                 directory.resolve(FIRMWARE + PART));
     }
 
+    /** The cloud image {@code name}, if it is complete and built by the current recipe. */
+    Optional<GuestImage> completeCloud(String name) {
+        Path directory = imageDirectory(name);
+        return properties(name)
+                .filter(p -> name.equals(p.getProperty("image.name"))
+                        && Integer.toString(CloudRecipe.VERSION).equals(p.getProperty("image.recipe"))
+                        && p.getProperty("kernel.version") != null && p.getProperty("kernel.append") != null
+                        && p.getProperty(BASE_PROPERTY, "").matches("base-[0-9]+\\.qcow2"))
+                .filter(p -> Stream.concat(Stream.of(p.getProperty(BASE_PROPERTY)), CLOUD_BOOT_FILES.stream())
+                        .allMatch(f -> hasSize(directory.resolve(f), size(p, f))))
+                .map(p -> new GuestImage(name, directory.resolve(KERNEL), directory.resolve(BOOT_INITRD),
+                        directory.resolve(FIRMWARE), p.getProperty("kernel.append"), p.getProperty("kernel.version"),
+                        directory.resolve(p.getProperty(BASE_PROPERTY))));
+    }
+
+    private static Long size(Properties p, String file) {
+        try {
+            return Long.valueOf(p.getProperty("file." + file + ".size", ""));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Where a cloud image's build writes before {@link #commitCloud}. */
+    CloudRecipe.Outputs cloudParts(String name) {
+        Path directory = imageDirectory(name);
+        return new CloudRecipe.Outputs(directory.resolve(BASE_PART), directory.resolve(KERNEL + PART),
+                directory.resolve(BOOT_INITRD + PART), directory.resolve(FIRMWARE + PART));
+    }
+
+    /**
+     * Moves a cloud image's built files into place, then writes the manifest that makes it complete.
+     * The base disk gets a name of its own, never reused: the VMs made from an earlier build keep
+     * their backing file, unchanged, when the image is built again.
+     */
+    GuestImage commitCloud(String name, String kernelVersion, String append) throws IOException {
+        Path directory = imageDirectory(name);
+        String base = "base-" + System.currentTimeMillis() + ".qcow2";
+        Files.move(directory.resolve(BASE_PART), directory.resolve(base + PART), StandardCopyOption.ATOMIC_MOVE);
+        Properties manifest = new Properties();
+        manifest.setProperty("image.name", name);
+        manifest.setProperty("image.recipe", Integer.toString(CloudRecipe.VERSION));
+        manifest.setProperty("kernel.version", kernelVersion);
+        manifest.setProperty("kernel.append", append);
+        manifest.setProperty(BASE_PROPERTY, base);
+        commitFiles(name, Stream.concat(Stream.of(base), CLOUD_BOOT_FILES.stream()).toList(), manifest);
+        return completeCloud(name).orElseThrow(() -> new IOException("the image just written to "
+                + directory + " is incomplete"));
+    }
+
     /** Marks the image incomplete before its files are replaced. */
     void invalidate(String name) throws IOException {
         Files.deleteIfExists(imageDirectory(name).resolve(MANIFEST));
@@ -98,18 +166,27 @@ final class ImageCache {
         Path directory = imageDirectory(name);
         Map<String, Long> sizes = new LinkedHashMap<>();
         for (String file : FILES) {
-            Path part = directory.resolve(file + PART);
-            sizes.put(file, Files.size(part));
-            moveIntoPlace(part, directory.resolve(file));
+            sizes.put(file, Files.size(directory.resolve(file + PART)));
         }
         ImageManifest manifest = new ImageManifest(name, DebianRecipe.VERSION, packages.kernelVersion(),
                 DebianRecipe.APPEND, packages, sizes);
+        commitFiles(name, FILES, manifest.toProperties());
+        return complete(name).orElseThrow(() -> new IOException("the image just written to " + directory + " is incomplete"));
+    }
+
+    /** Moves each of {@code files} from its part into place, then writes {@code manifest} with their sizes, last. */
+    private void commitFiles(String name, List<String> files, Properties manifest) throws IOException {
+        Path directory = imageDirectory(name);
+        for (String file : files) {
+            Path part = directory.resolve(file + PART);
+            manifest.setProperty("file." + file + ".size", Long.toString(Files.size(part)));
+            moveIntoPlace(part, directory.resolve(file));
+        }
         Path part = directory.resolve(MANIFEST + PART);
         try (Writer out = Files.newBufferedWriter(part)) {
-            manifest.toProperties().store(out, "jvirt guest image; written last: while it exists, the image is complete");
+            manifest.store(out, "jvirt guest image; written last: while it exists, the image is complete");
         }
         moveIntoPlace(part, directory.resolve(MANIFEST));
-        return complete(name).orElseThrow(() -> new IOException("the image just written to " + directory + " is incomplete"));
     }
 
     /** Waits for, then holds, the right to change image {@code name}. */

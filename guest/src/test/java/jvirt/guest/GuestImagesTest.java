@@ -244,10 +244,10 @@ class GuestImagesTest {
 
     @Test
     void unknownNamesAreRefusedWithTheListOfImages() {
-        assertThat(GuestImages.available()).containsExactly(IMAGE);
+        assertThat(GuestImages.available()).containsExactly(IMAGE, "debian-13-riscv64-cloud");
         assertThatThrownBy(() -> GuestImages.cached("debian-12-amd64", cache))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown image 'debian-12-amd64'; available: debian-13-riscv64");
+                .hasMessage("unknown image 'debian-12-amd64'; available: debian-13-riscv64, debian-13-riscv64-cloud");
         assertThatThrownBy(() -> GuestImages.pull("x", cache, false, Progress.SILENT))
                 .isInstanceOf(IllegalArgumentException.class);
     }

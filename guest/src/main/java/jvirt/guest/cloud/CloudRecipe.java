@@ -1,0 +1,209 @@
+package jvirt.guest.cloud;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jvirt.guest.GuestImage;
+import jvirt.guest.Progress;
+import jvirt.image.BlockDevice;
+import jvirt.image.ImageFormats;
+import jvirt.image.OpenOptions;
+import jvirt.image.tool.Convert;
+
+/**
+ * How {@value #IMAGE} is made: a Debian 13 system with systemd, apt, cloud-init, OpenSSH's server,
+ * QEMU's guest agent and Debian's kernel, whose initramfs Debian's initramfs-tools makes inside the
+ * image. debootstrap's first stage runs on the host ({@link FirstStage}), its second stage in a
+ * jvirt machine ({@link SecondStage}); the file system's free blocks are zeroed (zerofree), the
+ * kernel and initramfs are read out of it (with e2fsprogs' debugfs) so that jvirt can boot them, and the disk becomes a qcow2 base
+ * image that every VM of this image overlays. {@link #VERSION} names this recipe: raise it when
+ * what {@link #build} produces changes.
+ */
+public record CloudRecipe(String name, List<String> packages, String label, long diskSize) {
+    public static final String IMAGE = "debian-13-riscv64-cloud";
+    public static final int VERSION = 2;
+    static final String SUITE = "trixie";
+    static final String ARCHITECTURE = "riscv64";
+    /** The ext4 label the kernel finds its root by ({@code root=LABEL=}), as {@code /etc/fstab} does. */
+    static final String LABEL = "jvirt-root";
+    /** The base image's size; a VM's overlay may be larger, and cloud-init grows the file system to fill it. */
+    static final long DISK_SIZE = 3L << 30;
+    /**
+     * Beside debootstrap's minbase: what the image is for (e2fsprogs, no longer essential in
+     * Debian 13, for fsck at boot and the resize2fs cloud-init grows the root with), and python3-cffi-backend, which
+     * python3-cryptography (cloud-init's) needs through a virtual package that debootstrap's own
+     * resolver does not follow.
+     */
+    static final List<String> PACKAGES = List.of("systemd-sysv", "udev", "apt", "openssh-server", "cloud-init",
+            "qemu-guest-agent", "linux-image-riscv64", "initramfs-tools", "ifupdown", "isc-dhcp-client", "sudo",
+            "ca-certificates", "less", "e2fsprogs", "python3-cffi-backend");
+    /** dpkg's options while the image is built (never fsync: the disk is thrown away if the build fails), and their file. */
+    static final String BUILD_DPKG_OPTIONS = "force-unsafe-io";
+    static final String BUILD_DPKG_CONFIG = "jvirt-build";
+    /**
+     * initramfs-tools' configuration, in place before the kernel's package runs update-initramfs:
+     * only the modules {@link #INITRAMFS_MODULES} names, not the thousands of "most", which took
+     * the emulated CPU ten minutes per update-initramfs, twice per build, and made every boot
+     * unpack a larger archive. The modules file is initramfs-tools' conffile; debootstrap installs
+     * with {@code --force-confold}, so this one stays (the package's goes beside it as .dpkg-dist).
+     */
+    static final String INITRAMFS_CONFIG = "# jvirt: the modules in /etc/initramfs-tools/modules, what the virt board's root needs\n"
+            + "MODULES=list";
+    /** virtio over MMIO, virtio's disk, ext4 and the crc32c it asks for by a soft dependency. */
+    static final String INITRAMFS_MODULES = "# Modules the initramfs loads (MODULES=list in conf.d/jvirt.conf): the root file"
+            + " system's on the virt board.\nvirtio_mmio\nvirtio_blk\ncrc32c_generic\next4";
+    private static final String KERNEL_PREFIX = "vmlinux-";
+    private static final String INITRD_PREFIX = "initrd.img-";
+
+    /** The recipe of {@value #IMAGE}. */
+    public static CloudRecipe debian13() {
+        return new CloudRecipe(IMAGE, PACKAGES, LABEL, DISK_SIZE);
+    }
+
+    /** The kernel command line: root by label, the console on the UART as Debian's cloud images have it. */
+    public String append() {
+        return "root=LABEL=" + label + " ro console=ttyS0";
+    }
+
+    /** Where {@link #build} puts what it makes. */
+    public record Outputs(Path disk, Path kernel, Path initrd, Path firmware) {
+    }
+
+    /**
+     * Builds the image from {@code mirror} into {@code outputs}, booting {@code builder} (jvirt's
+     * busybox guest) for the second stage, with scratch files in {@code work} and the guest's
+     * console in {@code log}. Returns the kernel's version.
+     */
+    public String build(GuestImage builder, URI mirror, Path work, Path log, Outputs outputs, Progress progress)
+            throws IOException {
+        deleteTree(work);
+        Files.createDirectories(work);
+        try {
+            Path raw = work.resolve("disk.raw");
+            FirstStage.run(this, mirror, work, raw, progress);
+            int debs = countDebs(work.resolve("root/var/cache/apt/archives"));
+            deleteTree(work.resolve("root"));
+            Files.writeString(log, "");
+            SecondStage.run(this, builder, raw, environment(mirror), debs, work, log, progress);
+            // Blocks the build used and freed (the .debs, the first stage's copies) hold old bytes; zeros are left out of the qcow2.
+            HostTools.run(List.of(HostTools.require("zerofree", "zerofree").toString(), raw.toString()), work, line -> { });
+            String kernelVersion = extractBoot(raw, work, outputs);
+            Files.copy(builder.firmware(), outputs.firmware(), StandardCopyOption.REPLACE_EXISTING);
+            toQcow2(raw, outputs.disk(), progress);
+            return kernelVersion;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** The values the guest's scripts read, as shell assignments. */
+    String environment(URI mirror) {
+        return "MIRROR=" + quote(mirror.toString()) + "\nSUITE=" + SUITE + "\nLABEL=" + quote(label)
+                + "\nBUILD_DPKG_CONFIG=" + BUILD_DPKG_CONFIG + "\n";
+    }
+
+    static String quote(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
+    }
+
+    /** Copies the kernel and the initramfs update-initramfs made out of {@code /boot}; returns the kernel's version. */
+    private static String extractBoot(Path raw, Path work, Outputs outputs) throws IOException {
+        Path debugfs = HostTools.require("debugfs", "e2fsprogs");
+        List<String> names = new ArrayList<>();
+        // "ls -p" prints /inode/mode/uid/gid/name/size/ per entry.
+        HostTools.run(List.of(debugfs.toString(), "-R", "ls -p /boot", raw.toString()), work, line -> {
+            String[] fields = line.split("/", -1);
+            if (fields.length >= 6) {
+                names.add(fields[5]);
+            }
+        });
+        List<String> kernels = names.stream().filter(n -> n.startsWith(KERNEL_PREFIX)).toList();
+        if (kernels.size() != 1) {
+            throw new IOException("the built image has " + kernels.size() + " kernels in /boot (" + names + "); expected one");
+        }
+        String version = kernels.getFirst().substring(KERNEL_PREFIX.length());
+        if (!names.contains(INITRD_PREFIX + version)) {
+            throw new IOException("the built image has no /boot/" + INITRD_PREFIX + version
+                    + ": Debian's initramfs-tools did not make one");
+        }
+        dump(debugfs, raw, work, "/boot/" + KERNEL_PREFIX + version, outputs.kernel());
+        dump(debugfs, raw, work, "/boot/" + INITRD_PREFIX + version, outputs.initrd());
+        return version;
+    }
+
+    private static void dump(Path debugfs, Path raw, Path work, String file, Path target) throws IOException {
+        Path scratch = work.resolve("dumped"); // a plain relative name: debugfs splits its request at spaces
+        Files.deleteIfExists(scratch);
+        HostTools.run(List.of(debugfs.toString(), "-R", "dump " + file + " dumped", raw.toString()), work, line -> { });
+        if (!Files.isRegularFile(scratch) || Files.size(scratch) == 0) {
+            throw new IOException("could not read " + file + " out of the built image");
+        }
+        Files.move(scratch, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** As {@code qemu-img convert -O qcow2}: zero runs of 4 KiB and more are left out. */
+    private static void toQcow2(Path raw, Path target, Progress progress) throws IOException {
+        Files.deleteIfExists(target);
+        try (BlockDevice source = ImageFormats.open(raw, ImageFormats.RAW, OpenOptions.forReading())) {
+            progress.begin("writing the qcow2 base image", source.size());
+            try {
+                Convert.run(source, target, new Convert.Options(ImageFormats.QCOW2, Map.of(), false, 4096, false, null, null),
+                        bytes -> {
+                            synchronized (progress) { // Convert reports from its worker threads
+                                progress.advance(bytes);
+                            }
+                        });
+            } finally {
+                progress.done();
+            }
+        }
+    }
+
+    private static int countDebs(Path archives) throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> debs = Files.newDirectoryStream(archives, "*.deb")) {
+            for (Path ignored : debs) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Removes {@code root} and everything under it, even directories debootstrap left without write permission. */
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                dir.toFile().setWritable(true, true);
+                dir.toFile().setExecutable(true, true);
+                dir.toFile().setReadable(true, true);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
