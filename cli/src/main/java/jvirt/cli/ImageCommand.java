@@ -51,6 +51,7 @@ public final class ImageCommand {
                 out.println("  initrd    " + image.initrd());
                 out.println("  firmware  " + image.firmware());
                 out.println("  append    " + image.defaultAppend());
+                image.baseDisk().ifPresent(disk -> out.println("  disk      " + disk + " (qcow2 base; VMs overlay it)"));
                 out.flush();
                 return 0;
             } catch (IOException | UncheckedIOException | IllegalArgumentException e) {

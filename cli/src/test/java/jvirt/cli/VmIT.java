@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jvirt.cli.VmCommands.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,43 +37,12 @@ class VmIT {
 
     private final List<Long> pids = new ArrayList<>();
 
-    record Result(int status, String out, String err) {
-        Result expect(int expected) {
-            assertThat(status).as("exit status; stdout:\n%s\nstderr:\n%s", out, err).isEqualTo(expected);
-            assertThat(out + err).doesNotContain("Exception").doesNotContain("\tat ");
-            return this;
-        }
-    }
-
-    /** {@code java -jar target/jvirt.jar vm ARGS} with this test's JVIRT_HOME. */
-    private ProcessBuilder jvirtVm(String... args) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(List.of(Files.readString(Path.of("../scripts/jvm-options")).trim().split("\\s+")));
-        command.addAll(List.of("-jar", "target/jvirt.jar", "vm"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().put("JVIRT_HOME", home.toString());
-        return pb;
-    }
-
     private Result vm(String... args) throws Exception {
-        Process p = jvirtVm(args).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("jvirt vm " + String.join(" ", args) + " did not end within " + COMMAND_SECONDS + " s");
-        }
-        return new Result(p.exitValue(), out.get(), err.get());
+        return new VmCommands(home, COMMAND_SECONDS).run(args);
     }
 
-    private static String read(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+    private ProcessBuilder jvirtVm(String... args) throws IOException {
+        return new VmCommands(home, COMMAND_SECONDS).process(args);
     }
 
     /** {@code vm console NAME}: types a line, waits for what it prints, detaches with Ctrl-]. */
@@ -134,11 +101,6 @@ class VmIT {
         throw new AssertionError("no VM " + name);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     @AfterEach
     void nothingLeftRunning() {
@@ -149,7 +111,7 @@ class VmIT {
     void twoVmsLiveTheirWholeLives() throws Exception {
         Path userData = Files.writeString(home.resolve("alpha.yaml"), "#cloud-config\nhostname: alpha\n");
         vm("create", "alpha", "--memory", "384M", "--disk", "64M", "--cloud-init", userData.toString()).expect(0);
-        int port = freePort();
+        int port = VmCommands.freePort();
         vm("create", "beta", "--memory", "384M", "--forward", port + ":80").expect(0);
         assertThat(vm("create", "alpha").expect(1).err()).contains("already exists");
         JsonNode created = list();

@@ -223,10 +223,10 @@ public final class ManagedVm {
 
     /** The board a definition describes: its boot files, disks, NIC with its forwards, and the agent's port. */
     private BoardConfig config(VmDefinition definition) throws IOException {
-        GuestImage guest = GuestImages.cached(definition.image(), cacheRoot).orElseThrow(() -> new IOException(
-                "the guest image '" + definition.image() + "' is not in the cache; run 'jvirt image pull "
-                        + definition.image() + "'"));
         VmDefinition.Boot boot = definition.boot();
+        GuestImage guest = boot.usesImageFiles() ? GuestImages.cached(definition.image(), cacheRoot).orElseThrow(() ->
+                new IOException("the guest image '" + definition.image() + "' is not in the cache; run 'jvirt image pull "
+                        + definition.image() + "'")) : null;
         boolean ownKernel = boot.kernel() != null;
         Path firmware = boot.firmware() != null ? Path.of(boot.firmware()) : guest.firmware();
         Path kernel = ownKernel ? Path.of(boot.kernel()) : guest.kernel();

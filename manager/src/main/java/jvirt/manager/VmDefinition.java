@@ -33,6 +33,11 @@ public record VmDefinition(String name, int cpus, long memoryBytes, String image
                 throw new IllegalArgumentException("an initrd needs a kernel");
             }
         }
+
+        /** Whether booting takes files from the guest image in the cache (its kernel, or its firmware). */
+        public boolean usesImageFiles() {
+            return kernel == null || firmware == null;
+        }
     }
 
     /** A disk image, its format ({@code qcow2}, {@code raw}, …) and whether the guest may only read it (a cloud-init seed). */

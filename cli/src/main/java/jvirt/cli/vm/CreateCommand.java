@@ -1,18 +1,23 @@
 package jvirt.cli.vm;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import jvirt.cli.SeedSpec;
 import jvirt.cli.Sizes;
 import jvirt.cli.TerminalProgress;
 import jvirt.cloudinit.NoCloudSeed;
+import jvirt.guest.GuestImage;
 import jvirt.guest.GuestImages;
+import jvirt.image.BlockDevice;
+import jvirt.image.OpenOptions;
 import jvirt.image.ImageFormats;
 import jvirt.manager.VmDefinition;
 import jvirt.manager.VmName;
@@ -28,6 +33,20 @@ final class CreateCommand extends VmSubcommand {
     static final String DISK_FILE = "disk.qcow2";
     static final String SEED_FILE = "seed.iso";
     static final String USER_DATA_FILE = "user-data";
+    static final String KERNEL_FILE = "vmlinux";
+    static final String INITRD_FILE = "initrd.img";
+    static final String FIRMWARE_FILE = "fw_dynamic.bin";
+    /**
+     * The network a cloud image's cloud-init sets up: DHCP on the one NIC, IPv4 only. cloud-init's
+     * fallback asks DHCPv6 too, which the user-mode NAT does not answer, and ifupdown waits for it.
+     */
+    static final String NETWORK_CONFIG = """
+            # jvirt: the user-mode NAT's DHCP (10.0.2.0/24); it has no DHCPv6
+            version: 2
+            ethernets:
+              eth0:
+                dhcp4: true
+            """;
 
     @Parameters(index = "0", paramLabel = "NAME",
             description = "Letters, digits and hyphens, starting with a letter; it becomes the guest's host name.")
@@ -45,7 +64,9 @@ final class CreateCommand extends VmSubcommand {
     String memory;
 
     @Option(names = "--disk", paramLabel = "SIZE",
-            description = "A blank qcow2 disk of this size (e.g. 8G) in the VM's directory, the guest's /dev/vda.")
+            description = "The guest's /dev/vda, a qcow2 file in the VM's directory: for an image with a disk (a cloud"
+                    + " image), an overlay on it of this size (at least the image's; default the image's), else a blank"
+                    + " disk of this size (e.g. 8G).")
     String disk;
 
     @Option(names = {"--net", "-nic"}, paramLabel = "user[,OPTIONS]|none", defaultValue = VmDefinition.USER_NETWORK,
@@ -68,7 +89,8 @@ final class CreateCommand extends VmSubcommand {
 
     @Option(names = "--cloud-init", paramLabel = "USER-DATA",
             description = "Provision the guest with cloud-init: this user-data (checked now) in a NoCloud seed, with the VM's"
-                    + " name as local-hostname and an instance id of its own, attached read-only after the disk.")
+                    + " name as local-hostname and an instance id of its own, attached read-only after the disk. A VM of a"
+                    + " cloud image gets such a seed with empty user-data when this is left out.")
     Path userData;
 
     @Option(names = "--forward", paramLabel = "[udp:][HOSTADDR:]HOSTPORT:GUESTPORT",
@@ -83,33 +105,69 @@ final class CreateCommand extends VmSubcommand {
             hostfwds.add(hostfwd(forward));
         }
         long diskBytes = disk == null ? 0 : diskSize(disk);
-        List<VmDefinition.Disk> disks = new ArrayList<>();
-        if (disk != null) {
-            disks.add(new VmDefinition.Disk(DISK_FILE, "qcow2"));
-        }
         // Checked before anything is made; the instance id is this VM's for good, so later boots do not provision again.
         NoCloudSeed seed = userData == null ? null
                 : new SeedSpec(userData, null, null, null, vm.value(), NoCloudSeed.randomInstanceId()).seed();
-        if (seed != null) {
-            disks.add(new VmDefinition.Disk(SEED_FILE, "raw", true));
-        }
         VmDefinition.Boot boot = new VmDefinition.Boot(bootFile(kernel, "--kernel"), bootFile(initrd, "--initrd"),
                 bootFile(bios, "--bios"), append);
-        VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, boot, disks,
-                network, randomMac().toString(), hostfwds);
+        String mac = randomMac().toString();
+        // Every argument is checked (the definition checks its own) before the image, which may take long, is pulled.
+        new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, boot, List.of(), network, mac, hostfwds);
         if (!GuestImages.available().contains(image)) {
             throw new IllegalArgumentException("there is no guest image '" + image + "'; 'jvirt image list' shows them");
         }
-        GuestImages.pull(image, GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
+        GuestImage guest = GuestImages.pull(image, GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
         VmStore store = store();
-        store.create(definition);
         Path dir = store.directory(vm);
+        Optional<Path> base = guest.baseDisk();
+        long baseBytes = base.isPresent() ? virtualSize(base.get()) : 0;
+        if (diskBytes > 0 && diskBytes < baseBytes) {
+            throw new IllegalArgumentException("--disk " + disk + " is smaller than the image's disk ("
+                    + jvirt.image.Sizes.human(baseBytes) + "); give at least that");
+        }
+        boolean copyBoot = base.isPresent() && kernel == null;
+        if (copyBoot) {
+            // The VM boots the kernel its disk was built with, also after the image in the cache is built anew.
+            boot = new VmDefinition.Boot(dir.resolve(KERNEL_FILE).toString(), dir.resolve(INITRD_FILE).toString(),
+                    bios != null ? boot.firmware() : dir.resolve(FIRMWARE_FILE).toString(),
+                    append != null ? append : guest.defaultAppend());
+        }
+        if (base.isPresent()) {
+            if (seed == null) {
+                // A cloud image without a seed would have cloud-init find no data source and leave even the network down.
+                seed = new NoCloudSeed("#cloud-config\n".getBytes(StandardCharsets.UTF_8),
+                        NoCloudSeed.metaData(NoCloudSeed.randomInstanceId(), vm.value()));
+            }
+            seed = seed.withNetworkConfig(NETWORK_CONFIG.getBytes(StandardCharsets.UTF_8)).requireValid();
+        }
+        List<VmDefinition.Disk> disks = new ArrayList<>();
+        if (base.isPresent() || disk != null) {
+            disks.add(new VmDefinition.Disk(DISK_FILE, "qcow2"));
+        }
+        if (seed != null) {
+            disks.add(new VmDefinition.Disk(SEED_FILE, "raw", true));
+        }
+        VmDefinition definition = new VmDefinition(vm.value(), cpus, Sizes.parseMemory(memory), image, boot, disks,
+                network, mac, hostfwds);
+        store.create(definition);
         try {
-            if (diskBytes > 0) {
+            if (base.isPresent()) {
+                ImageFormats.QCOW2.create(dir.resolve(DISK_FILE), Math.max(diskBytes, baseBytes),
+                        Map.of("backing_file", base.get().toAbsolutePath().toString(), "backing_fmt", "qcow2"));
+            } else if (diskBytes > 0) {
                 ImageFormats.QCOW2.create(dir.resolve(DISK_FILE), diskBytes, Map.of());
             }
-            if (seed != null) {
+            if (copyBoot) {
+                Files.copy(guest.kernel(), dir.resolve(KERNEL_FILE));
+                Files.copy(guest.initrd(), dir.resolve(INITRD_FILE));
+                if (bios == null) {
+                    Files.copy(guest.firmware(), dir.resolve(FIRMWARE_FILE));
+                }
+            }
+            if (userData != null) {
                 Files.copy(userData, dir.resolve(USER_DATA_FILE)); // kept beside the seed, for the record
+            }
+            if (seed != null) {
                 seed.image(Instant.now()).writeTo(dir.resolve(SEED_FILE));
             }
         } catch (IOException | RuntimeException e) {
@@ -131,6 +189,12 @@ final class CreateCommand extends VmSubcommand {
             throw new IllegalArgumentException(option + " " + file + ": no such readable file");
         }
         return file.toAbsolutePath().normalize().toString();
+    }
+
+    private static long virtualSize(Path image) throws IOException {
+        try (BlockDevice device = ImageFormats.open(image, ImageFormats.QCOW2, OpenOptions.forReading())) {
+            return device.size();
+        }
     }
 
     private static long diskSize(String text) {

@@ -9,6 +9,7 @@ import java.util.List;
 import jvirt.cli.Main;
 import jvirt.cli.TerminalProgress;
 import jvirt.guest.GuestImages;
+import jvirt.manager.VmDefinition;
 import jvirt.manager.VmLock;
 import jvirt.manager.VmName;
 import jvirt.manager.VmStore;
@@ -35,9 +36,12 @@ final class StartCommand extends VmSubcommand {
         return 0;
     }
 
-    /** Starts a VM under its lock, pulling its image first if the cache lost it. */
+    /** Starts a VM under its lock, pulling its image first if it boots the image's files and the cache lost them. */
     static void start(VmSubcommand command, VmStore store, VmName vm, Duration timeout) throws IOException, InterruptedException {
-        GuestImages.pull(store.load(vm).image(), GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
+        VmDefinition definition = store.load(vm);
+        if (definition.boot().usesImageFiles()) {
+            GuestImages.pull(definition.image(), GuestImages.cacheRoot(), false, TerminalProgress.onStderr());
+        }
         try (VmLock lock = store.lock(vm)) {
             long pid = command.runtime().start(lock, vm, serveCommand(vm), timeout);
             command.out().println("VM '" + vm + "' is running (pid " + pid + "); 'jvirt vm console " + vm
