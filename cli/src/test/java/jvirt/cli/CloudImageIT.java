@@ -88,7 +88,7 @@ class CloudImageIT {
         String ssh = ssh(key, sshPort, "hostname; id -un; sudo -n id -u");
         assertThat(ssh.lines().toList()).containsExactly("cloud-ci", "tester", "0");
 
-        vm("restart", "cloud").expect(0);
+        vm("restart", "cloud", "--timeout", "240").expect(0); // systemd's shutdown, emulated, may take a minute
         provisioned("cloud");
         assertThat(exec("cloud", "cat", "/var/tmp/runcmd.log")).as("runcmd is per instance: not again on the second boot")
                 .isEqualTo("runcmd ran\n");
@@ -97,7 +97,7 @@ class CloudImageIT {
         assertThat(exec("cloud", "hostname").strip()).isEqualTo("cloud-ci");
         assertThat(ssh(key, sshPort, "hostname").strip()).isEqualTo("cloud-ci");
 
-        Result stop = vm("stop", "cloud").expect(0);
+        Result stop = vm("stop", "cloud", "--timeout", "240").expect(0);
         assertThat(stop.err()).as("shut down through the agent, no fallback to power off").doesNotContain("powering it off");
         created.remove("cloud");
         vm("delete", "cloud").expect(0);
