@@ -48,6 +48,16 @@ final class CreateCommand extends VmSubcommand {
                 dhcp4: true
             """;
 
+    /**
+     * The platform's defaults, which user-data overrides (vendor-data, as clouds give it): the
+     * host name in /etc/hosts, as Debian's own cloud images have it, so that sudo and others can
+     * resolve it.
+     */
+    static final String VENDOR_DATA = """
+            #cloud-config
+            manage_etc_hosts: true
+            """;
+
     @Parameters(index = "0", paramLabel = "NAME",
             description = "Letters, digits and hyphens, starting with a letter; it becomes the guest's host name.")
     String name;
@@ -138,7 +148,8 @@ final class CreateCommand extends VmSubcommand {
                 seed = new NoCloudSeed("#cloud-config\n".getBytes(StandardCharsets.UTF_8),
                         NoCloudSeed.metaData(NoCloudSeed.randomInstanceId(), vm.value()));
             }
-            seed = seed.withNetworkConfig(NETWORK_CONFIG.getBytes(StandardCharsets.UTF_8)).requireValid();
+            seed = seed.withNetworkConfig(NETWORK_CONFIG.getBytes(StandardCharsets.UTF_8))
+                    .withVendorData(VENDOR_DATA.getBytes(StandardCharsets.UTF_8)).requireValid();
         }
         List<VmDefinition.Disk> disks = new ArrayList<>();
         if (base.isPresent() || disk != null) {
