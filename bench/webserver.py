@@ -113,8 +113,16 @@ def main():
         with open(os.path.join(ROOT, "examples", "webserver", "user-data")) as src, open(user_data, "w") as dst:
             for line in src:
                 dst.write(line.split("- ssh-ed25519 ")[0] + "- " + pub + "\n" if "- ssh-ed25519 " in line else line)
+        # What `jvirt vm create` puts beside the user-data for a cloud image (DHCPv4 only; /etc/hosts managed).
+        network_config = os.path.join(work, "network-config")
+        with open(network_config, "w") as f:
+            f.write("version: 2\nethernets:\n  eth0:\n    dhcp4: true\n")
+        vendor_data = os.path.join(work, "vendor-data")
+        with open(vendor_data, "w") as f:
+            f.write("#cloud-config\nmanage_etc_hosts: true\n")
         seed = os.path.join(work, "seed.iso")
         subprocess.run([os.path.join(ROOT, "jvirt"), "cloud-init", "seed", "--user-data", user_data,
+                        "--network-config", network_config, "--vendor-data", vendor_data,
                         "--hostname", "webserver-01", "-o", seed], check=True, stdout=subprocess.DEVNULL)
         results = {"qemu": [], "jvirt": []}
         for _ in range(args.runs):
