@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * checked from the host: the host name, a user whose SSH key logs in through a forwarded port and
  * who may sudo, a file from {@code write_files}, a {@code runcmd} marker. A second boot of the same VM
  * (same instance id) must not run the per-instance modules again: the marker is still written once.
+ * Each boot takes the kernel and initrd that the disk's {@code /vmlinuz} and {@code /initrd.img}
+ * name: the test moves the initrd link in the guest, as a kernel upgrade does, and the second
+ * boot must take the new file.
  */
 class CloudImageIT {
     private static final String IMAGE = "debian-13-riscv64-cloud";
@@ -78,6 +81,9 @@ class CloudImageIT {
         vm("start", "cloud").expect(0);
 
         provisioned("cloud");
+        Path vmDir = home.resolve("vms/cloud");
+        assertThat(Files.readString(vmDir.resolve("vm.log"))).as("the kernel and initrd came out of the VM's disk")
+                .containsPattern("booting /boot/vmlinux-\\S+ and /boot/initrd.img-\\S+ from disk.qcow2");
         assertThat(exec("cloud", "hostname").strip()).isEqualTo("cloud-ci");
         assertThat(exec("cloud", "cat", "/etc/jvirt-test.txt")).isEqualTo("written by cloud-init\n");
         assertThat(exec("cloud", "stat", "-c", "%a %U", "/etc/jvirt-test.txt").strip()).isEqualTo("640 root");
@@ -91,8 +97,14 @@ class CloudImageIT {
         // cloud-init marks each per-instance module done with a semaphore file in the instance's sem/.
         String semaphores = exec("cloud", "sh", "-c", "cd /var/lib/cloud/instance/sem && stat -c '%n %Y' *");
         assertThat(semaphores).contains("config_scripts_user", "config_users_groups", "config_write_files");
+        // What a kernel upgrade does to the links; the next boot must take the new initrd (zeros after an initramfs are skipped).
+        long initrdBytes = Files.size(vmDir.resolve("initrd.img"));
+        exec("cloud", "sh", "-c", "cp /boot/initrd.img-$(uname -r) /boot/initrd.img-jvirt-test"
+                + " && head -c 4096 /dev/zero >> /boot/initrd.img-jvirt-test && ln -sfn boot/initrd.img-jvirt-test /initrd.img");
         vm("restart", "cloud", "--timeout", "240").expect(0); // systemd's shutdown, emulated, may take a minute
         provisioned("cloud");
+        assertThat(Files.readString(vmDir.resolve("vm.log"))).contains("and /boot/initrd.img-jvirt-test from disk.qcow2");
+        assertThat(Files.size(vmDir.resolve("initrd.img"))).isEqualTo(initrdBytes + 4096);
         assertThat(exec("cloud", "cat", "/var/tmp/runcmd.log")).as("runcmd is per instance: not again on the second boot")
                 .isEqualTo("runcmd ran\n");
         assertThat(exec("cloud", "sh", "-c", "cd /var/lib/cloud/instance/sem && stat -c '%n %Y' *"))

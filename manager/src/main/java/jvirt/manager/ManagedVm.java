@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 import jvirt.core.MachineExit;
 import jvirt.guest.GuestImage;
 import jvirt.guest.GuestImages;
+import jvirt.guest.cloud.DiskBoot;
+import jvirt.guest.ext4.Ext4Exception;
+import jvirt.image.BlockDevice;
 import jvirt.image.ImageFormats;
+import jvirt.image.OpenOptions;
 import jvirt.manager.agent.AgentException;
 import jvirt.manager.agent.GuestAgent;
 import jvirt.manager.control.ControlException;
@@ -89,20 +93,20 @@ public final class ManagedVm {
             }
         }, "jvirt-signal"));
         try {
-            return serve(config);
+            return serve(definition, config);
         } finally {
             cleanedUp.countDown();
         }
     }
 
-    private int serve(BoardConfig config) throws IOException, InterruptedException {
+    private int serve(VmDefinition definition, BoardConfig config) throws IOException, InterruptedException {
         try (FileChannel lockFile = FileChannel.open(files.runLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock running = takeRunLock(lockFile)) {
             Files.deleteIfExists(files.crashed());
             AtomicFile.write(files.pid(), (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII));
             try (ConsoleHub console = ConsoleHub.open(files.console(), files.consoleLog());
                     ControlServer control = ControlServer.open(files.control(), this::handle)) {
-                MachineExit exit = boot(config, console);
+                MachineExit exit = boot(definition, config, console);
                 if (exit instanceof MachineExit.Fault fault) {
                     AtomicFile.write(files.crashed(), (fault.message() + "\n").getBytes(StandardCharsets.UTF_8));
                     log.println("jvirt: " + fault.message());
@@ -131,9 +135,13 @@ public final class ManagedVm {
     }
 
     /** Boots until the guest powers off, faults or is told to quit; a reboot boots it again. */
-    private MachineExit boot(BoardConfig config, ConsoleHub console) throws IOException, InterruptedException {
+    private MachineExit boot(VmDefinition definition, BoardConfig config, ConsoleHub console)
+            throws IOException, InterruptedException {
         while (true) {
             MachineExit exit;
+            if (definition.boot().fromDisk()) {
+                loadBootFilesFromDisk(definition); // at every boot, as firmware would: the guest may have installed a kernel
+            }
             try (VirtBoard next = VirtBoard.create(config, console.output())) {
                 console.attach(next.console());
                 agent = next.port(GuestAgent.PORT_NAME).map(p -> new GuestAgent(p.fromGuest(), p.toGuest(), p::guestConnected)).orElse(null);
@@ -157,6 +165,28 @@ public final class ManagedVm {
             if (!(exit instanceof MachineExit.Reset) || quitting) {
                 return exit;
             }
+        }
+    }
+
+    /**
+     * Copies the kernel and initrd that the first disk's {@code /vmlinuz} and {@code /initrd.img}
+     * name to the definition's boot paths. When the disk cannot say (its journal needs recovery
+     * after a guest that was killed, or the links are gone), the files of the last boot are booted
+     * again, and the log says why.
+     */
+    private void loadBootFilesFromDisk(VmDefinition definition) throws IOException {
+        VmDefinition.Disk first = definition.disks().getFirst();
+        Path kernel = Path.of(definition.boot().kernel());
+        Path initrd = Path.of(definition.boot().initrd());
+        try (BlockDevice disk = ImageFormats.open(files.dir().resolve(first.file()), ImageFormats.byName(first.format()),
+                OpenOptions.forReading())) {
+            DiskBoot.Found found = DiskBoot.extract(disk, kernel, initrd, definition.memoryBytes());
+            log.println("jvirt: booting " + found.kernel() + " and " + found.initrd() + " from " + first.file());
+        } catch (Ext4Exception e) {
+            if (!Files.isRegularFile(kernel) || !Files.isRegularFile(initrd)) {
+                throw new IOException(first.file() + ": " + e.getMessage() + "; the VM has no kernel to boot", e);
+            }
+            log.println("jvirt: " + first.file() + ": " + e.getMessage() + "; booting the kernel and initrd of the last boot");
         }
     }
 

@@ -24,14 +24,25 @@ public record VmDefinition(String name, int cpus, long memoryBytes, String image
     /**
      * The boot files a VM takes instead of its image's (absolute paths; null: the image's). A
      * kernel of its own boots without the image's initrd and command line unless given them.
+     * {@code fromDisk}: before every boot the kernel and initrd are copied to those paths from
+     * the VM's first disk, the ones its {@code /vmlinuz} and {@code /initrd.img} name (a Debian
+     * root file system), so that the guest's own kernel upgrades take effect.
      */
-    public record Boot(String kernel, String initrd, String firmware, String append) {
+    public record Boot(String kernel, String initrd, String firmware, String append, boolean fromDisk) {
         public static final Boot IMAGE = new Boot(null, null, null, null);
 
         public Boot {
             if (initrd != null && kernel == null) {
                 throw new IllegalArgumentException("an initrd needs a kernel");
             }
+            if (fromDisk && (kernel == null || initrd == null)) {
+                throw new IllegalArgumentException("booting from the disk needs the paths its kernel and initrd are copied to");
+            }
+        }
+
+        /** Boot files given by path, not read from the disk. */
+        public Boot(String kernel, String initrd, String firmware, String append) {
+            this(kernel, initrd, firmware, append, false);
         }
 
         /** Whether booting takes files from the guest image in the cache (its kernel, or its firmware). */
@@ -69,6 +80,9 @@ public record VmDefinition(String name, int cpus, long memoryBytes, String image
         MacAddress address = MacAddress.parse(Objects.requireNonNull(mac, "a VM needs a MAC address"));
         if (address.isGroup()) {
             throw new IllegalArgumentException("MAC address " + mac + " is a multicast address; a NIC needs a unicast one");
+        }
+        if (boot.fromDisk() && disks.isEmpty()) {
+            throw new IllegalArgumentException("booting from the disk needs a disk");
         }
         forwards = List.copyOf(forwards == null ? List.of() : forwards);
         if (network.equals(NO_NETWORK)) {

@@ -86,6 +86,14 @@ class VmStoreTest {
         assertThatThrownBy(() -> new VmDefinition("a", 1, 1L << 30, "i", VmDefinition.Boot.IMAGE, List.of(), "user,bogus=1",
                 mac, List.of())).hasMessageContaining("bogus");
         assertThatThrownBy(() -> new VmDefinition.Boot(null, "/initrd", null, null)).hasMessageContaining("needs a kernel");
+        VmDefinition.Boot fromDisk = new VmDefinition.Boot("/vm/vmlinux", "/vm/initrd.img", "/vm/fw", "ro", true);
+        VmDefinition cloud = new VmDefinition("cloud", 1, 1L << 30, "i", fromDisk, List.of(new VmDefinition.Disk("disk.qcow2",
+                "qcow2")), "user", mac, List.of());
+        store.create(cloud);
+        assertThat(store.load(new VmName("cloud"))).isEqualTo(cloud);
+        assertThatThrownBy(() -> new VmDefinition("a", 1, 1L << 30, "i", fromDisk, List.of(), "user", mac, List.of()))
+                .hasMessage("booting from the disk needs a disk");
+        assertThatThrownBy(() -> new VmDefinition.Boot(null, null, null, null, true)).hasMessageContaining("needs the paths");
 
         Files.createDirectories(root.resolve("vms/old"));
         Files.writeString(root.resolve("vms/old/vm.json"), "{\"name\": \"old\", \"cpus\": 1, \"memoryBytes\": 536870912,"

@@ -135,12 +135,12 @@ final class CreateCommand extends VmSubcommand {
             throw new IllegalArgumentException("--disk " + disk + " is smaller than the image's disk ("
                     + jvirt.image.Sizes.human(baseBytes) + "); give at least that");
         }
-        boolean copyBoot = base.isPresent() && kernel == null;
-        if (copyBoot) {
-            // The VM boots the kernel its disk was built with, also after the image in the cache is built anew.
+        boolean fromDisk = base.isPresent() && kernel == null;
+        if (fromDisk) {
+            // The VM boots the kernel on its own disk (copied out at each boot), and keeps the firmware it was made with.
             boot = new VmDefinition.Boot(dir.resolve(KERNEL_FILE).toString(), dir.resolve(INITRD_FILE).toString(),
                     bios != null ? boot.firmware() : dir.resolve(FIRMWARE_FILE).toString(),
-                    append != null ? append : guest.defaultAppend());
+                    append != null ? append : guest.defaultAppend(), true);
         }
         if (base.isPresent()) {
             if (seed == null) {
@@ -168,12 +168,8 @@ final class CreateCommand extends VmSubcommand {
             } else if (diskBytes > 0) {
                 ImageFormats.QCOW2.create(dir.resolve(DISK_FILE), diskBytes, Map.of());
             }
-            if (copyBoot) {
-                Files.copy(guest.kernel(), dir.resolve(KERNEL_FILE));
-                Files.copy(guest.initrd(), dir.resolve(INITRD_FILE));
-                if (bios == null) {
-                    Files.copy(guest.firmware(), dir.resolve(FIRMWARE_FILE));
-                }
+            if (fromDisk && bios == null) {
+                Files.copy(guest.firmware(), dir.resolve(FIRMWARE_FILE));
             }
             if (userData != null) {
                 Files.copy(userData, dir.resolve(USER_DATA_FILE)); // kept beside the seed, for the record

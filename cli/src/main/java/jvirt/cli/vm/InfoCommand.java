@@ -3,6 +3,7 @@ package jvirt.cli.vm;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import jvirt.guest.cloud.DiskBoot;
 import jvirt.image.Sizes;
 import jvirt.manager.VmDefinition;
 import jvirt.manager.VmName;
@@ -50,8 +51,14 @@ final class InfoCommand extends VmSubcommand {
                         disk.readOnly() ? ", read-only" : "");
             }
             VmDefinition.Boot boot = d.boot();
-            printIfSet(out, "kernel:", boot.kernel());
-            printIfSet(out, "initrd:", boot.initrd());
+            if (boot.fromDisk()) {
+                String disk = d.disks().getFirst().file();
+                out.printf("kernel:      %s (from %s's %s at each boot)%n", boot.kernel(), disk, DiskBoot.KERNEL_LINK);
+                out.printf("initrd:      %s (from %s's %s at each boot)%n", boot.initrd(), disk, DiskBoot.INITRD_LINK);
+            } else {
+                printIfSet(out, "kernel:", boot.kernel());
+                printIfSet(out, "initrd:", boot.initrd());
+            }
             printIfSet(out, "firmware:", boot.firmware());
             printIfSet(out, "append:", boot.append());
             out.printf("network:     %s%n", d.network());

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jvirt.guest.GuestImage;
@@ -25,9 +24,9 @@ import jvirt.image.tool.Convert;
  * QEMU's guest agent and Debian's kernel, whose initramfs Debian's initramfs-tools makes inside the
  * image. debootstrap's first stage runs on the host ({@link FirstStage}), its second stage in a
  * jvirt machine ({@link SecondStage}); the file system's free blocks are zeroed (zerofree), the
- * kernel and initramfs are read out of it (with e2fsprogs' debugfs) so that jvirt can boot them, and the disk becomes a qcow2 base
- * image that every VM of this image overlays. {@link #VERSION} names this recipe: raise it when
- * what {@link #build} produces changes.
+ * kernel and initramfs are read out of it ({@link DiskBoot}) to lie beside the image, and the disk
+ * becomes a qcow2 base image that every VM of this image overlays. {@link #VERSION} names this
+ * recipe: raise it when what {@link #build} produces changes.
  */
 public record CloudRecipe(String name, List<String> packages, String label, long diskSize) {
     public static final String IMAGE = "debian-13-riscv64-cloud";
@@ -63,7 +62,8 @@ public record CloudRecipe(String name, List<String> packages, String label, long
     static final String INITRAMFS_MODULES = "# Modules the initramfs loads (MODULES=list in conf.d/jvirt.conf): the root file"
             + " system's on the virt board.\nvirtio_mmio\nvirtio_blk\ncrc32c_generic\next4";
     private static final String KERNEL_PREFIX = "vmlinux-";
-    private static final String INITRD_PREFIX = "initrd.img-";
+    /** Far more than a kernel or an initramfs needs; a bound on what is copied out of the built disk. */
+    private static final long MAX_BOOT_FILE = 512L << 20;
 
     /** The recipe of {@value #IMAGE}. */
     public static CloudRecipe debian13() {
@@ -97,7 +97,7 @@ public record CloudRecipe(String name, List<String> packages, String label, long
             SecondStage.run(this, builder, raw, environment(mirror), debs, work, log, progress);
             // Blocks the build used and freed (the .debs, the first stage's copies) hold old bytes; zeros are left out of the qcow2.
             HostTools.run(List.of(HostTools.require("zerofree", "zerofree").toString(), raw.toString()), work, line -> { });
-            String kernelVersion = extractBoot(raw, work, outputs);
+            String kernelVersion = extractBoot(raw, outputs);
             Files.copy(builder.firmware(), outputs.firmware(), StandardCopyOption.REPLACE_EXISTING);
             toQcow2(raw, outputs.disk(), progress);
             return kernelVersion;
@@ -116,39 +116,13 @@ public record CloudRecipe(String name, List<String> packages, String label, long
         return "'" + value.replace("'", "'\\''") + "'";
     }
 
-    /** Copies the kernel and the initramfs update-initramfs made out of {@code /boot}; returns the kernel's version. */
-    private static String extractBoot(Path raw, Path work, Outputs outputs) throws IOException {
-        Path debugfs = HostTools.require("debugfs", "e2fsprogs");
-        List<String> names = new ArrayList<>();
-        // "ls -p" prints /inode/mode/uid/gid/name/size/ per entry.
-        HostTools.run(List.of(debugfs.toString(), "-R", "ls -p /boot", raw.toString()), work, line -> {
-            String[] fields = line.split("/", -1);
-            if (fields.length >= 6) {
-                names.add(fields[5]);
-            }
-        });
-        List<String> kernels = names.stream().filter(n -> n.startsWith(KERNEL_PREFIX)).toList();
-        if (kernels.size() != 1) {
-            throw new IOException("the built image has " + kernels.size() + " kernels in /boot (" + names + "); expected one");
+    /** Copies the kernel and initramfs the image boots (its {@code /vmlinuz}, {@code /initrd.img}); returns the kernel's version. */
+    private static String extractBoot(Path raw, Outputs outputs) throws IOException {
+        try (BlockDevice disk = ImageFormats.open(raw, ImageFormats.RAW, OpenOptions.forReading())) {
+            DiskBoot.Found found = DiskBoot.extract(disk, outputs.kernel(), outputs.initrd(), MAX_BOOT_FILE);
+            String name = found.kernel().substring(found.kernel().lastIndexOf('/') + 1);
+            return name.startsWith(KERNEL_PREFIX) ? name.substring(KERNEL_PREFIX.length()) : name;
         }
-        String version = kernels.getFirst().substring(KERNEL_PREFIX.length());
-        if (!names.contains(INITRD_PREFIX + version)) {
-            throw new IOException("the built image has no /boot/" + INITRD_PREFIX + version
-                    + ": Debian's initramfs-tools did not make one");
-        }
-        dump(debugfs, raw, work, "/boot/" + KERNEL_PREFIX + version, outputs.kernel());
-        dump(debugfs, raw, work, "/boot/" + INITRD_PREFIX + version, outputs.initrd());
-        return version;
-    }
-
-    private static void dump(Path debugfs, Path raw, Path work, String file, Path target) throws IOException {
-        Path scratch = work.resolve("dumped"); // a plain relative name: debugfs splits its request at spaces
-        Files.deleteIfExists(scratch);
-        HostTools.run(List.of(debugfs.toString(), "-R", "dump " + file + " dumped", raw.toString()), work, line -> { });
-        if (!Files.isRegularFile(scratch) || Files.size(scratch) == 0) {
-            throw new IOException("could not read " + file + " out of the built image");
-        }
-        Files.move(scratch, target, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** As {@code qemu-img convert -O qcow2}: zero runs of 4 KiB and more are left out. */

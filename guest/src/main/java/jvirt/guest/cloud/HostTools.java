@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * output read line by line.
  */
 final class HostTools {
-    /** debootstrap, mke2fs and debugfs live in sbin, which is not on an ordinary user's PATH on Debian. */
+    /** debootstrap, mke2fs and zerofree live in sbin, which is not on an ordinary user's PATH on Debian. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
     private static final int LINES_KEPT = 20;
 
