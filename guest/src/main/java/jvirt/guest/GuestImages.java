@@ -129,8 +129,8 @@ public final class GuestImages {
             }
             cache.invalidate(recipe.name());
             Path directory = cache.imageDirectory(recipe.name());
-            String kernelVersion = recipe.build(builder, mirrors.locate(), directory.resolve("build"),
-                    directory.resolve(ImageCache.BUILD_LOG), cache.cloudParts(recipe.name()), progress);
+            String kernelVersion = recipe.build(builder, mirrors.locate(), AptSources.hostSecurityMirror(),
+                    directory.resolve("build"), directory.resolve(ImageCache.BUILD_LOG), cache.cloudParts(recipe.name()), progress);
             return cache.commitCloud(recipe.name(), kernelVersion, recipe.append());
         }
     }

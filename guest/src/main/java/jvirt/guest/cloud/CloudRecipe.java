@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jvirt.guest.GuestImage;
 import jvirt.guest.Progress;
 import jvirt.image.BlockDevice;
@@ -30,7 +31,7 @@ import jvirt.image.tool.Convert;
  */
 public record CloudRecipe(String name, List<String> packages, String label, long diskSize) {
     public static final String IMAGE = "debian-13-riscv64-cloud";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     static final String SUITE = "trixie";
     static final String ARCHITECTURE = "riscv64";
     /** The ext4 label the kernel finds its root by ({@code root=LABEL=}), as {@code /etc/fstab} does. */
@@ -82,9 +83,11 @@ public record CloudRecipe(String name, List<String> packages, String label, long
     /**
      * Builds the image from {@code mirror} into {@code outputs}, booting {@code builder} (jvirt's
      * busybox guest) for the second stage, with scratch files in {@code work} and the guest's
-     * console in {@code log}. Returns the kernel's version.
+     * console in {@code log}; the image's apt sources name {@code security} too, when there is
+     * one. Returns the kernel's version.
      */
-    public String build(GuestImage builder, URI mirror, Path work, Path log, Outputs outputs, Progress progress)
+    public String build(GuestImage builder, URI mirror, Optional<URI> security, Path work, Path log, Outputs outputs,
+            Progress progress)
             throws IOException {
         deleteTree(work);
         Files.createDirectories(work);
@@ -94,7 +97,7 @@ public record CloudRecipe(String name, List<String> packages, String label, long
             int debs = countDebs(work.resolve("root/var/cache/apt/archives"));
             deleteTree(work.resolve("root"));
             Files.writeString(log, "");
-            SecondStage.run(this, builder, raw, environment(mirror), debs, work, log, progress);
+            SecondStage.run(this, builder, raw, environment(mirror, security), debs, work, log, progress);
             // Blocks the build used and freed (the .debs, the first stage's copies) hold old bytes; zeros are left out of the qcow2.
             HostTools.run(List.of(HostTools.require("zerofree", "zerofree").toString(), raw.toString()), work, line -> { });
             String kernelVersion = extractBoot(raw, outputs);
@@ -107,9 +110,9 @@ public record CloudRecipe(String name, List<String> packages, String label, long
     }
 
     /** The values the guest's scripts read, as shell assignments. */
-    String environment(URI mirror) {
-        return "MIRROR=" + quote(mirror.toString()) + "\nSUITE=" + SUITE + "\nLABEL=" + quote(label)
-                + "\nBUILD_DPKG_CONFIG=" + BUILD_DPKG_CONFIG + "\n";
+    String environment(URI mirror, Optional<URI> security) {
+        return "MIRROR=" + quote(mirror.toString()) + "\nSECURITY=" + quote(security.map(URI::toString).orElse(""))
+                + "\nSUITE=" + SUITE + "\nLABEL=" + quote(label) + "\nBUILD_DPKG_CONFIG=" + BUILD_DPKG_CONFIG + "\n";
     }
 
     static String quote(String value) {

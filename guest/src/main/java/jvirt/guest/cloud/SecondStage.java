@@ -84,7 +84,7 @@ final class SecondStage {
         try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.APPEND);
              NewcWriter cpio = new NewcWriter(out, 0)) {
             cpio.file(BusyboxInitramfs.TASK, 0755, resource("second-stage"));
-            cpio.file("jvirt-configure", 0644, concat(environment.getBytes(StandardCharsets.UTF_8), resource("configure")));
+            cpio.file("jvirt-configure", 0644, resource("configure"));
             cpio.file("jvirt-build.env", 0644, environment.getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -96,13 +96,6 @@ final class SecondStage {
             }
             return in.readAllBytes();
         }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(a.length + b.length);
-        out.writeBytes(a);
-        out.writeBytes(b);
-        return out.toByteArray();
     }
 
     /** The guest's console, split into lines: each to the log, debootstrap's package steps to the bar, the outcome kept. */

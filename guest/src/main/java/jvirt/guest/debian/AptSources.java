@@ -19,10 +19,12 @@ import java.util.stream.Stream;
  * Finds a Debian mirror in the host's apt configuration, so that jvirt downloads from the mirror the
  * host already uses instead of naming one itself. Reads {@code sources.list} and
  * {@code sources.list.d/*.list} (one-line format) and {@code sources.list.d/*.sources} (deb822
- * format); {@value #MIRROR_VARIABLE} overrides them.
+ * format); {@value #MIRROR_VARIABLE} overrides them. The security archive is found the same way
+ * ({@value #SECURITY_VARIABLE} overrides it), for images whose apt sources name it.
  */
 public final class AptSources {
     public static final String MIRROR_VARIABLE = "JVIRT_DEBIAN_MIRROR";
+    public static final String SECURITY_VARIABLE = "JVIRT_DEBIAN_SECURITY_MIRROR";
 
     private static final Path ETC_APT = Path.of("/etc/apt");
     private static final Set<String> DEBIAN_CODENAMES =
@@ -38,14 +40,38 @@ public final class AptSources {
     }
 
     static URI discover(Map<String, String> environment, Path etcApt) throws IOException {
-        String override = environment.get(MIRROR_VARIABLE);
-        if (override != null && !override.isBlank()) {
-            return httpUri(override.strip()).orElseThrow(() -> new IOException(
-                    MIRROR_VARIABLE + " must be an http:// or https:// URL, got '" + override.strip() + "'"));
+        Optional<URI> override = override(environment, MIRROR_VARIABLE);
+        if (override.isPresent()) {
+            return override.get();
         }
         return debianMirror(read(etcApt)).orElseThrow(() -> new IOException(
                 "no Debian mirror found in the apt sources under " + etcApt + "; set " + MIRROR_VARIABLE
                         + " to a Debian mirror URL (the directory that holds dists/ and pool/)"));
+    }
+
+    /** The security archive for this host: {@value #SECURITY_VARIABLE}, or else the one in /etc/apt; empty when it names none. */
+    public static Optional<URI> hostSecurityMirror() throws IOException {
+        return discoverSecurity(System.getenv(), ETC_APT);
+    }
+
+    static Optional<URI> discoverSecurity(Map<String, String> environment, Path etcApt) throws IOException {
+        Optional<URI> override = override(environment, SECURITY_VARIABLE);
+        if (override.isPresent()) {
+            return override;
+        }
+        return read(etcApt).stream()
+                .filter(e -> e.type().equals("deb") && e.components().contains("main") && e.suite().endsWith("-security")
+                        && DEBIAN_CODENAMES.contains(e.suite().substring(0, e.suite().length() - "-security".length())))
+                .map(SourceEntry::uri).findFirst();
+    }
+
+    private static Optional<URI> override(Map<String, String> environment, String variable) throws IOException {
+        String value = environment.get(variable);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(httpUri(value.strip()).orElseThrow(() -> new IOException(
+                variable + " must be an http:// or https:// URL, got '" + value.strip() + "'")));
     }
 
     /** Every entry in the apt sources under {@code etcApt}, in the order apt reads the files. */

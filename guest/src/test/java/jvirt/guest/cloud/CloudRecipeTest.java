@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,15 +18,16 @@ class CloudRecipeTest {
     @Test
     void theGuestScriptsGetTheirValuesAsShellAssignmentsTheyCannotMisread() throws Exception {
         String environment = new CloudRecipe("x", CloudRecipe.PACKAGES, "it's-root", 1 << 30)
-                .environment(URI.create("http://mirror.example/debian's/"));
-        Path script = Files.writeString(dir.resolve("env.sh"), environment + "printf '%s|%s|%s|%s' \"$MIRROR\" \"$SUITE\" \"$LABEL\" \"$BUILD_DPKG_CONFIG\"\n");
+                .environment(URI.create("http://mirror.example/debian's/"), Optional.of(URI.create("http://s.example/ds")));
+        Path script = Files.writeString(dir.resolve("env.sh"), environment
+                + "printf '%s|%s|%s|%s|%s' \"$MIRROR\" \"$SECURITY\" \"$SUITE\" \"$LABEL\" \"$BUILD_DPKG_CONFIG\"\n");
 
         Process sh = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         sh.getInputStream().transferTo(out);
 
         assertThat(sh.waitFor()).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("http://mirror.example/debian's/|trixie|it's-root|jvirt-build");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("http://mirror.example/debian's/|http://s.example/ds|trixie|it's-root|jvirt-build");
     }
 
     @Test

@@ -111,6 +111,23 @@ class AptSourcesTest {
     }
 
     @Test
+    void findsTheSecurityArchiveBesideTheMirror() throws IOException {
+        Files.writeString(etcApt.resolve("sources.list"), """
+                deb http://mirror.example/debian bookworm main
+                deb http://repo.example/apt stable-security main
+                deb http://security.example/debian-security bookworm-security main
+                """);
+
+        assertThat(AptSources.discoverSecurity(Map.of(), etcApt)).contains(URI.create("http://security.example/debian-security"));
+        assertThat(AptSources.discoverSecurity(Map.of(AptSources.SECURITY_VARIABLE, "https://s.example/ds"), etcApt))
+                .contains(URI.create("https://s.example/ds"));
+        assertThatThrownBy(() -> AptSources.discoverSecurity(Map.of(AptSources.SECURITY_VARIABLE, "s.example"), etcApt))
+                .hasMessage("JVIRT_DEBIAN_SECURITY_MIRROR must be an http:// or https:// URL, got 's.example'");
+        Files.writeString(etcApt.resolve("sources.list"), "deb http://mirror.example/debian bookworm main\n");
+        assertThat(AptSources.discoverSecurity(Map.of(), etcApt)).isEmpty();
+    }
+
+    @Test
     void namesAMalformedSourcesFile() throws IOException {
         Path d = Files.createDirectories(etcApt.resolve("sources.list.d"));
         Files.writeString(d.resolve("broken.sources"), "Types: deb\nthis is not deb822\n");
