@@ -57,6 +57,11 @@ public final class GuestImages {
         return name.equals(CloudRecipe.IMAGE) ? cache.completeCloud(name) : cache.complete(name);
     }
 
+    /** The base disks that earlier builds of the cloud image left in the cache, oldest first: VMs made then may still use them. */
+    public static List<Path> earlierCloudBases(Path cacheRoot) throws IOException {
+        return new ImageCache(cacheRoot).earlierBases(CloudRecipe.IMAGE);
+    }
+
     /**
      * Makes image {@code name} complete in the cache and returns it. A complete image is returned at
      * once. Otherwise the packages named by the image's last manifest are used again (from the

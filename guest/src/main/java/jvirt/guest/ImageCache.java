@@ -156,6 +156,20 @@ final class ImageCache {
                 + directory + " is incomplete"));
     }
 
+    /** The base disks earlier builds of cloud image {@code name} left (every one but the current image's), oldest first. */
+    List<Path> earlierBases(String name) throws IOException {
+        Path directory = imageDirectory(name);
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        Optional<Path> current = completeCloud(name).flatMap(GuestImage::baseDisk);
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().matches("base-[0-9]+\\.qcow2"))
+                    .filter(f -> current.map(c -> !c.equals(f)).orElse(true))
+                    .sorted().toList();
+        }
+    }
+
     /** Marks the image incomplete before its files are replaced. */
     void invalidate(String name) throws IOException {
         Files.deleteIfExists(imageDirectory(name).resolve(MANIFEST));

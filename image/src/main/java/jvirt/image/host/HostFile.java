@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jvirt.image.ImageInUseException;
 
 /**
  * An image file on the host, open and locked: positional reads and writes that always move every
@@ -99,7 +100,7 @@ public final class HostFile implements AutoCloseable {
             int fd = Native.CALLS.map(n -> n.open(path.toString(), readOnly ? Native.O_RDONLY : Native.O_RDWR)).orElse(-1);
             return new HostFile(path, channel, readOnly, fd, key);
         } catch (IOException | RuntimeException e) {
-            if (key != null && !(e instanceof InUse)) {
+            if (key != null && !(e instanceof ImageInUseException)) {
                 release(key);
             }
             channel.close();
@@ -107,20 +108,11 @@ public final class HostFile implements AutoCloseable {
         }
     }
 
-    private static final class InUse extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        InUse(Path path, boolean readOnly) {
-            super(path + " is in use by another process or drive (failed to get "
-                    + (readOnly ? "a shared" : "an exclusive") + " lock); stop the other user, or open it read-only");
-        }
-    }
-
     private static synchronized void acquire(Path path, Object key, boolean readOnly) throws IOException {
         Lock held = LOCKS.get(key);
         if (held != null) {
             if (held.exclusive || !readOnly) {
-                throw new InUse(path, readOnly);
+                throw new ImageInUseException(path, readOnly);
             }
             held.users++;
             return;
@@ -135,7 +127,7 @@ public final class HostFile implements AutoCloseable {
         }
         if (lock == null) {
             channel.close();
-            throw new InUse(path, readOnly);
+            throw new ImageInUseException(path, readOnly);
         }
         Lock l = new Lock(channel, lock, !readOnly);
         l.users = 1;
