@@ -58,6 +58,7 @@ class CloudImageCacheTest {
         assertThat(Files.readString(first.baseDisk().get())).isEqualTo("first");
         assertThat(Files.readString(second.baseDisk().get())).isEqualTo("second");
         assertThat(cache.completeCloud(IMAGE)).contains(second);
+        assertThat(cache.earlierBases(IMAGE)).as("what image prune may remove").containsExactly(first.baseDisk().get());
     }
 
     @Test
