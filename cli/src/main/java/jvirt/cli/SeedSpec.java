@@ -44,17 +44,22 @@ public record SeedSpec(Path userData, Path metaData, Path networkConfig, Path ve
 
     /** Reads the files and checks them all; an {@link InvalidSeedException} holds every problem. */
     public NoCloudSeed seed() throws IOException {
+        byte[] meta = metaData != null ? read(metaData, "meta-data")
+                : NoCloudSeed.metaData(instanceId != null ? instanceId : NoCloudSeed.randomInstanceId(), hostname);
+        NoCloudSeed seed = new NoCloudSeed(read(userData, "user-data"), meta);
+        if (networkConfig != null) {
+            seed = seed.withNetworkConfig(read(networkConfig, "network-config"));
+        }
+        if (vendorData != null) {
+            seed = seed.withVendorData(read(vendorData, "vendor-data"));
+        }
+        return seed.requireValid();
+    }
+
+    /** One of a seed's files, at most as large as a seed takes; a missing one is a one-line error. */
+    public static byte[] read(Path file, String what) throws IOException {
         try {
-            byte[] meta = metaData != null ? NoCloudSeed.read(metaData, "meta-data")
-                    : NoCloudSeed.metaData(instanceId != null ? instanceId : NoCloudSeed.randomInstanceId(), hostname);
-            NoCloudSeed seed = new NoCloudSeed(NoCloudSeed.read(userData, "user-data"), meta);
-            if (networkConfig != null) {
-                seed = seed.withNetworkConfig(NoCloudSeed.read(networkConfig, "network-config"));
-            }
-            if (vendorData != null) {
-                seed = seed.withVendorData(NoCloudSeed.read(vendorData, "vendor-data"));
-            }
-            return seed.requireValid();
+            return NoCloudSeed.read(file, what);
         } catch (NoSuchFileException e) {
             throw new IOException(e.getFile() + ": no such file", e);
         }

@@ -110,7 +110,9 @@ class VmIT {
     @Test
     void twoVmsLiveTheirWholeLives() throws Exception {
         Path userData = Files.writeString(home.resolve("alpha.yaml"), "#cloud-config\nhostname: alpha\n");
-        vm("create", "alpha", "--memory", "384M", "--disk", "64M", "--cloud-init", userData.toString()).expect(0);
+        Path network = Files.writeString(home.resolve("alpha-net.yaml"), "version: 2\nethernets:\n  eth0:\n    dhcp4: true\n");
+        vm("create", "alpha", "--memory", "384M", "--disk", "64M", "--cloud-init", userData.toString(),
+                "--network-config", network.toString()).expect(0);
         int port = VmCommands.freePort();
         vm("create", "beta", "--memory", "384M", "--forward", port + ":80").expect(0);
         assertThat(vm("create", "alpha").expect(1).err()).contains("already exists");
@@ -137,6 +139,7 @@ class VmIT {
         // The cloud-init seed follows the disk, with the VM's name and an instance id of its own.
         assertThat(vm("exec", "alpha", "--", "sh", "-c", "mount -t iso9660 -o ro /dev/vdb /mnt && cat /mnt/meta-data")
                 .expect(0).out()).matches("(?s)instance-id: iid-[0-9a-f-]{36}\nlocal-hostname: alpha\n");
+        assertThat(vm("exec", "alpha", "--", "cat", "/mnt/network-config").expect(0).out()).isEqualTo(Files.readString(network));
         // The host name comes with the DHCP lease, which the agent may answer before: wait (30 s at most) for it.
         assertThat(vm("exec", "beta", "--", "sh", "-c", "for i in $(seq 300); do [ \"$(hostname)\" != jvirt ] && break;"
                 + " sleep 0.1; done; hostname").expect(0).out()).isEqualTo("beta\n");
@@ -210,6 +213,11 @@ class VmIT {
         assertThat(vm("create", "seedy", "--cloud-init", bad.toString()).expect(1).err())
                 .contains("jvirt: user-data line 2, column 1: hostname must be a string")
                 .contains("jvirt: user-data line 3, column 1: packages must be a list");
+        assertThat(vm("create", "netty", "--network-config", bad.toString()).expect(1).err())
+                .contains("--network-config goes into a cloud-init seed");
+        Path good = Files.writeString(home.resolve("good.yaml"), "#cloud-config\n");
+        assertThat(vm("create", "netty", "--cloud-init", good.toString(), "--network-config", "no-such.yaml").expect(1).err())
+                .contains("no-such.yaml: no such file");
         assertThat(home.resolve("vms")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     }
 }

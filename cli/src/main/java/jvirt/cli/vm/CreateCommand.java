@@ -103,6 +103,11 @@ final class CreateCommand extends VmSubcommand {
                     + " cloud image gets such a seed with empty user-data when this is left out.")
     Path userData;
 
+    @Option(names = "--network-config", paramLabel = "FILE",
+            description = "cloud-init's network-config (version 1 or 2) for the seed, in place of the default (a cloud"
+                    + " image's: DHCPv4 on eth0). Needs a seed: --cloud-init, or a cloud image.")
+    Path networkConfig;
+
     @Option(names = "--forward", paramLabel = "[udp:][HOSTADDR:]HOSTPORT:GUESTPORT",
             description = "Forward a host port to the guest (TCP unless udp:); repeatable. HOSTADDR defaults to 127.0.0.1.")
     List<String> forwards = new ArrayList<>();
@@ -117,7 +122,7 @@ final class CreateCommand extends VmSubcommand {
         long diskBytes = disk == null ? 0 : diskSize(disk);
         // Checked before anything is made; the instance id is this VM's for good, so later boots do not provision again.
         NoCloudSeed seed = userData == null ? null
-                : new SeedSpec(userData, null, null, null, vm.value(), NoCloudSeed.randomInstanceId()).seed();
+                : new SeedSpec(userData, null, networkConfig, null, vm.value(), NoCloudSeed.randomInstanceId()).seed();
         VmDefinition.Boot boot = new VmDefinition.Boot(bootFile(kernel, "--kernel"), bootFile(initrd, "--initrd"),
                 bootFile(bios, "--bios"), append);
         String mac = randomMac().toString();
@@ -147,9 +152,17 @@ final class CreateCommand extends VmSubcommand {
                 // A cloud image without a seed would have cloud-init find no data source and leave even the network down.
                 seed = new NoCloudSeed("#cloud-config\n".getBytes(StandardCharsets.UTF_8),
                         NoCloudSeed.metaData(NoCloudSeed.randomInstanceId(), vm.value()));
+                if (networkConfig != null) {
+                    seed = seed.withNetworkConfig(SeedSpec.read(networkConfig, "network-config"));
+                }
             }
-            seed = seed.withNetworkConfig(NETWORK_CONFIG.getBytes(StandardCharsets.UTF_8))
-                    .withVendorData(VENDOR_DATA.getBytes(StandardCharsets.UTF_8)).requireValid();
+            if (networkConfig == null) {
+                seed = seed.withNetworkConfig(NETWORK_CONFIG.getBytes(StandardCharsets.UTF_8));
+            }
+            seed = seed.withVendorData(VENDOR_DATA.getBytes(StandardCharsets.UTF_8)).requireValid();
+        } else if (networkConfig != null && seed == null) {
+            throw new IllegalArgumentException("--network-config goes into a cloud-init seed: give --cloud-init too,"
+                    + " or make the VM from a cloud image");
         }
         List<VmDefinition.Disk> disks = new ArrayList<>();
         if (base.isPresent() || disk != null) {
