@@ -50,19 +50,14 @@ class Ext4VolumeTest {
 
     @Test
     void findsEveryNameOfAHashedDirectory() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("tree/many"));
-        for (int i = 0; i < 3000; i++) {
-            Files.writeString(tree.resolve("file-" + i), "content " + i);
-        }
-        Path image = mkfs(tree.getParent(), "32M", "-t", "ext4");
+        Path image = mkfs(manyFiles("many", 3000), "32M", "-t", "ext4");
         try (BlockDevice disk = open(image)) {
             Ext4Volume volume = Ext4Volume.open(disk);
             for (int i = 0; i < 3000; i += 97) {
-                assertThat(new String(read(volume, volume.resolve("/many/file-" + i)), StandardCharsets.UTF_8))
-                        .isEqualTo("content " + i);
+                assertThat(text(volume, "/many/f" + i)).isEqualTo("n" + i);
             }
-            assertThatThrownBy(() -> volume.resolve("/many/file-3000")).isInstanceOf(Ext4Exception.class)
-                    .hasMessage("no /many/file-3000 on the file system");
+            assertThatThrownBy(() -> volume.resolve("/many/f3000")).isInstanceOf(Ext4Exception.class)
+                    .hasMessage("no /many/f3000 on the file system");
         }
     }
 
@@ -82,19 +77,15 @@ class Ext4VolumeTest {
 
     @Test
     void findsGroupDescriptorsOfMetaBlockGroups() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("tree/d"));
-        for (int i = 0; i < 1900; i++) {
-            Files.writeString(tree.resolve("f" + i), "n" + i);
-        }
         // 1 KiB blocks and 64-byte descriptors: 16 to a block, and 20 groups, so inodes lie in a second meta group.
-        Path image = mkfs(tree.getParent(), "160M", "-t", "ext4", "-b", "1024", "-N", "2000", "-O", "meta_bg,^resize_inode,64bit");
+        Path image = mkfs(manyFiles("d", 1900), "160M", "-t", "ext4", "-b", "1024", "-N", "2000", "-O",
+                "meta_bg,^resize_inode,64bit");
         try (BlockDevice disk = open(image)) {
             Ext4Volume volume = Ext4Volume.open(disk);
             long highest = 0;
             for (int i = 0; i < 1900; i++) {
-                Ext4Volume.Resolved file = volume.resolve("/d/f" + i);
-                assertThat(new String(read(volume, file), StandardCharsets.UTF_8)).isEqualTo("n" + i);
-                highest = Math.max(highest, file.inode().number());
+                assertThat(text(volume, "/d/f" + i)).isEqualTo("n" + i);
+                highest = Math.max(highest, volume.resolve("/d/f" + i).inode().number());
             }
             assertThat(highest).isGreaterThan(16 * 96); // 96 inodes a group: some file's inode is in group 16 or later
         }
@@ -182,6 +173,19 @@ class Ext4VolumeTest {
         Files.createSymbolicLink(tree.resolve("linked"), Path.of("boot"));
         Files.createSymbolicLink(tree.resolve("long"), Path.of("/linked/../boot/" + LONG_NAME));
         return tree;
+    }
+
+    /** A tree with one directory of {@code count} small files, {@code f0} holding {@code n0} and so on. */
+    private Path manyFiles(String name, int count) throws IOException {
+        Path directory = Files.createDirectories(dir.resolve("tree").resolve(name));
+        for (int i = 0; i < count; i++) {
+            Files.writeString(directory.resolve("f" + i), "n" + i);
+        }
+        return directory.getParent();
+    }
+
+    private static String text(Ext4Volume volume, String path) throws IOException {
+        return new String(read(volume, volume.resolve(path)), StandardCharsets.UTF_8);
     }
 
     private Path mkfs(Path tree, String size, String... options) throws IOException, InterruptedException {
