@@ -20,8 +20,11 @@ import jvirt.image.ImageInUseException;
  * An image file on the host, open and locked: positional reads and writes that always move every
  * byte, sync, and the sparse-file operations of Linux (punch a hole, zero a range, find data).
  *
- * <p>The file is locked while open (shared when read-only, exclusive otherwise), so two VMs, or a
- * VM and a {@code qemu-img} that honours locks, never write one image at once.
+ * <p>The file is locked while open, the way QEMU locks images ({@link QemuLocks}): readers
+ * share it, a writer has it alone, so two VMs, or a VM and QEMU or {@code qemu-img}, never write
+ * one image at once, and {@code qemu-img info} still reads a base image that VMs overlay. Where
+ * the kernel lacks open-file-description locks, a whole-file lock of Java's stands in (seen by
+ * other jvirt processes, not by QEMU).
  */
 public final class HostFile implements AutoCloseable {
     private final Path path;
@@ -42,14 +45,15 @@ public final class HostFile implements AutoCloseable {
      * old and the new backing of a rebase).
      */
     private static final class Lock {
+        /** The descriptor whose open file description holds QEMU's lock bytes; -1 when {@link #channel} holds Java's lock. */
+        final int fd;
         final FileChannel channel;
-        final FileLock lock;
         final boolean exclusive;
         int users;
 
-        Lock(FileChannel channel, FileLock lock, boolean exclusive) {
+        Lock(int fd, FileChannel channel, boolean exclusive) {
+            this.fd = fd;
             this.channel = channel;
-            this.lock = lock;
             this.exclusive = exclusive;
         }
     }
@@ -117,6 +121,40 @@ public final class HostFile implements AutoCloseable {
             held.users++;
             return;
         }
+        Lock l = qemuLock(path, readOnly);
+        if (l == null) {
+            l = javaLock(path, readOnly);
+        }
+        l.users = 1;
+        LOCKS.put(key, l);
+    }
+
+    /** QEMU's lock bytes on a descriptor of their own; null where the kernel or libc cannot take them. */
+    private static Lock qemuLock(Path path, boolean readOnly) throws IOException {
+        if (Native.CALLS.isEmpty()) {
+            return null;
+        }
+        Native calls = Native.CALLS.get();
+        int fd = calls.open(path.toString(), readOnly ? Native.O_RDONLY : Native.O_RDWR);
+        if (fd < 0) {
+            return null;
+        }
+        switch (QemuLocks.take(calls, fd, readOnly)) {
+            case TAKEN -> {
+                return new Lock(fd, null, !readOnly);
+            }
+            case CONFLICT -> {
+                calls.close(fd);
+                throw new ImageInUseException(path, readOnly);
+            }
+            default -> {
+                calls.close(fd);
+                return null;
+            }
+        }
+    }
+
+    private static Lock javaLock(Path path, boolean readOnly) throws IOException {
         FileChannel channel = FileChannel.open(path, readOnly ? Set.of(StandardOpenOption.READ)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         FileLock lock;
@@ -129,16 +167,18 @@ public final class HostFile implements AutoCloseable {
             channel.close();
             throw new ImageInUseException(path, readOnly);
         }
-        Lock l = new Lock(channel, lock, !readOnly);
-        l.users = 1;
-        LOCKS.put(key, l);
+        return new Lock(-1, channel, !readOnly);
     }
 
     private static synchronized void release(Object key) throws IOException {
         Lock held = LOCKS.get(key);
         if (held != null && --held.users == 0) {
             LOCKS.remove(key);
-            held.channel.close(); // releases the lock
+            if (held.fd >= 0) {
+                Native.CALLS.get().close(held.fd); // the last descriptor of its open file description: the locks go
+            } else {
+                held.channel.close(); // releases the lock
+            }
         }
     }
 

@@ -3,17 +3,20 @@ package jvirt.image.host;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
 /**
  * The Linux calls {@code FileChannel} cannot reach: {@code fallocate(2)} (punch holes, zero
  * ranges), {@code lseek(2)} with {@code SEEK_DATA}/{@code SEEK_HOLE} (find a sparse file's
- * holes) and {@code statx(2)} (the blocks a file occupies). Where libc lacks one, it is absent and
- * callers fall back.
+ * holes), {@code statx(2)} (the blocks a file occupies) and {@code fcntl(2)}'s open-file-description
+ * locks (QEMU's image locking). Where libc lacks one, it is absent and callers fall back.
  */
 final class Native {
     static final int O_RDONLY = 0;
@@ -29,6 +32,22 @@ final class Native {
     /** {@code struct statx} is 256 bytes on every architecture; {@code stx_blocks} is the u64 at 48. */
     private static final int STATX_SIZE = 256;
     private static final long STATX_BLOCKS_OFFSET = 48;
+    private static final int F_OFD_GETLK = 36;
+    private static final int F_OFD_SETLK = 37;
+    private static final short F_RDLCK = 0;
+    private static final short F_WRLCK = 1;
+    private static final short F_UNLCK = 2;
+    private static final int EACCES = 13;
+    private static final int EAGAIN = 11;
+    /** {@code struct flock} on Linux's 64-bit ABIs: l_type, l_whence (shorts), l_start, l_len (off_t), l_pid. */
+    private static final int FLOCK_SIZE = 32;
+    private static final long L_START = 8;
+    private static final long L_LEN = 16;
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** What an attempt to lock a byte found. */
+    enum LockResult { TAKEN, CONFLICT, UNSUPPORTED }
 
     static final Optional<Native> CALLS = lookup();
 
@@ -37,13 +56,51 @@ final class Native {
     private final MethodHandle fallocate;
     private final MethodHandle lseek;
     private final MethodHandle statx;
+    private final MethodHandle fcntl;
 
-    private Native(MethodHandle open, MethodHandle close, MethodHandle fallocate, MethodHandle lseek, MethodHandle statx) {
+    private Native(MethodHandle open, MethodHandle close, MethodHandle fallocate, MethodHandle lseek, MethodHandle statx,
+            MethodHandle fcntl) {
         this.open = open;
         this.close = close;
         this.fallocate = fallocate;
         this.lseek = lseek;
         this.statx = statx;
+        this.fcntl = fcntl;
+    }
+
+    /** Takes a shared lock on byte {@code offset}, held by {@code fd}'s open file description until it is closed. */
+    LockResult lockByte(int fd, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lock = flock(arena, F_RDLCK, offset);
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if ((int) fcntl.invokeExact(state, fd, F_OFD_SETLK, lock) == 0) {
+                return LockResult.TAKEN;
+            }
+            int errno = (int) ERRNO.get(state, 0L);
+            return errno == EAGAIN || errno == EACCES ? LockResult.CONFLICT : LockResult.UNSUPPORTED;
+        } catch (Throwable t) {
+            return LockResult.UNSUPPORTED;
+        }
+    }
+
+    /** Whether another open file description holds a lock on byte {@code offset} (one an exclusive lock would meet). */
+    boolean lockedElsewhere(int fd, long offset) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lock = flock(arena, F_WRLCK, offset);
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) fcntl.invokeExact(state, fd, F_OFD_GETLK, lock);
+            return rc == 0 && lock.get(ValueLayout.JAVA_SHORT, 0) != F_UNLCK;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static MemorySegment flock(Arena arena, short type, long offset) {
+        MemorySegment lock = arena.allocate(FLOCK_SIZE, 8); // zeroed: l_whence SEEK_SET, l_pid 0 as OFD locks want
+        lock.set(ValueLayout.JAVA_SHORT, 0, type);
+        lock.set(ValueLayout.JAVA_LONG, L_START, offset);
+        lock.set(ValueLayout.JAVA_LONG, L_LEN, 1);
+        return lock;
     }
 
     /** A descriptor for {@code path}, or -1. */
@@ -101,7 +158,8 @@ final class Native {
         var close = libc.find("close");
         var fallocate = libc.find("fallocate");
         var lseek = libc.find("lseek");
-        if (open.isEmpty() || close.isEmpty() || fallocate.isEmpty() || lseek.isEmpty()) {
+        var fcntl = libc.find("fcntl");
+        if (open.isEmpty() || close.isEmpty() || fallocate.isEmpty() || lseek.isEmpty() || fcntl.isEmpty()) {
             return Optional.empty();
         }
         ValueLayout i = ValueLayout.JAVA_INT;
@@ -113,6 +171,8 @@ final class Native {
                 linker.downcallHandle(fallocate.get(), FunctionDescriptor.of(i, i, i, l, l)),
                 linker.downcallHandle(lseek.get(), FunctionDescriptor.of(l, i, l, i)),
                 libc.find("statx").map(s -> linker.downcallHandle(s, FunctionDescriptor.of(i, i,
-                        ValueLayout.ADDRESS, i, i, ValueLayout.ADDRESS))).orElse(null)));
+                        ValueLayout.ADDRESS, i, i, ValueLayout.ADDRESS))).orElse(null),
+                linker.downcallHandle(fcntl.get(), FunctionDescriptor.of(i, i, i, ValueLayout.ADDRESS),
+                        Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno")))); // fcntl(fd, cmd, ...)
     }
 }
