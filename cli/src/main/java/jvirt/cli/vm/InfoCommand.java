@@ -51,14 +51,11 @@ final class InfoCommand extends VmSubcommand {
                         disk.readOnly() ? ", read-only" : "");
             }
             VmDefinition.Boot boot = d.boot();
-            if (boot.fromDisk()) {
-                String disk = d.disks().getFirst().file();
-                out.printf("kernel:      %s (from %s's %s at each boot)%n", boot.kernel(), disk, DiskBoot.KERNEL_LINK);
-                out.printf("initrd:      %s (from %s's %s at each boot)%n", boot.initrd(), disk, DiskBoot.INITRD_LINK);
-            } else {
-                printIfSet(out, "kernel:", boot.kernel());
-                printIfSet(out, "initrd:", boot.initrd());
-            }
+            String disk = boot.fromDisk() ? d.disks().getFirst().file() : null;
+            printIfSet(out, "kernel:", disk == null ? boot.kernel()
+                    : boot.kernel() + " (from " + disk + "'s " + DiskBoot.KERNEL_LINK + " at each boot)");
+            printIfSet(out, "initrd:", disk == null ? boot.initrd()
+                    : boot.initrd() + " (from " + disk + "'s " + DiskBoot.INITRD_LINK + " at each boot)");
             printIfSet(out, "firmware:", boot.firmware());
             printIfSet(out, "append:", boot.append());
             out.printf("network:     %s%n", d.network());

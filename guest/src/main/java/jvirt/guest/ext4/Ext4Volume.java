@@ -1,5 +1,6 @@
 package jvirt.guest.ext4;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
@@ -279,9 +280,7 @@ public final class Ext4Volume {
             target = new byte[(int) link.size]; // a fast link: the target sits where block pointers would
             link.blocks.get(0, target);
         } else {
-            var bytes = new java.io.ByteArrayOutputStream((int) link.size);
-            readData(link, bytes);
-            target = bytes.toByteArray();
+            target = readAll(link);
         }
         for (byte b : target) {
             if (b == 0) {
@@ -307,9 +306,7 @@ public final class Ext4Volume {
         if (directory.size > MAX_DIRECTORY) {
             throw new Ext4Exception("directory inode " + directory.number + " is larger than " + MAX_DIRECTORY + " bytes");
         }
-        var bytes = new java.io.ByteArrayOutputStream();
-        readData(directory, bytes);
-        ByteBuffer data = ByteBuffer.wrap(bytes.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = ByteBuffer.wrap(readAll(directory)).order(ByteOrder.LITTLE_ENDIAN);
         boolean typed = (incompat & INCOMPAT_FILETYPE) != 0;
         // Entries never cross a block; hashed (htree) directories keep their index in entries of inode 0, so a linear walk sees every name.
         for (int block = 0; block < data.limit(); block += blockSize) {
@@ -395,6 +392,13 @@ public final class Ext4Volume {
 
     /** A run of a file's blocks that lie one after the other on the disk; {@code physical} 0 for a run that reads as zeros. */
     private record Run(long logical, long physical, long length) {
+    }
+
+    /** A small file's bytes (a directory, a link's target); callers bound its size first. */
+    private byte[] readAll(Inode file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) file.size);
+        readData(file, bytes);
+        return bytes.toByteArray();
     }
 
     private void readData(Inode file, OutputStream out) throws IOException {
